@@ -1,0 +1,1 @@
+"""Technical building blocks shared by every module. No business words live here."""

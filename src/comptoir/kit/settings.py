@@ -1,0 +1,90 @@
+"""Settings read from ``COMPTOIR_*`` environment variables (and an optional ``.env`` file)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path("var")
+
+
+class Settings(BaseSettings):
+    """Every knob of a Comptoir process. Read once per process by :func:`get_settings`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="COMPTOIR_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = DEFAULT_DATA_DIR
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL. Empty means a SQLite file in data_dir.",
+    )
+    database_pool_size: int = 10
+    database_echo: bool = False
+    sqlite_busy_timeout_ms: int = 15_000
+
+    base_url: str = "http://127.0.0.1:8000"
+    default_locale: Literal["fr", "en"] = "fr"
+    timezone: str = "Europe/Paris"
+    log_format: Literal["auto", "console", "json"] = "auto"
+    log_level: str = "INFO"
+
+    dev_open_admin: bool = Field(
+        default=False,
+        description="Serve /admin without login. Development only; refused in production.",
+    )
+    secret_key: str = Field(
+        default="change-me-in-production-0123456789abcdef",
+        description="Signs cookies (CSRF). Set a long random value in production.",
+    )
+
+    run_worker_in_process: bool = True
+    worker_poll_seconds: float = 0.5
+    worker_batch_size: int = 50
+    job_lease_seconds: float = 60.0
+    job_max_attempts: int = 5
+    event_max_attempts: int = 8
+    event_lease_seconds: float = 60.0
+    retry_base_seconds: float = 2.0
+    retry_max_seconds: float = 3600.0
+    schedule_max_catch_up: int = 100
+
+    idempotency_ttl_hours: int = 24
+    idempotency_lock_seconds: float = 60.0
+
+    extra_modules: list[str] = Field(
+        default_factory=list,
+        description="Python modules imported at start-up that register tasks or handlers.",
+    )
+
+    @field_validator("extra_modules", mode="before")
+    @classmethod
+    def _split_modules(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL in force: the configured one or the default SQLite file."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'comptoir.db').resolve()}"
+
+    @property
+    def json_logs(self) -> bool:
+        if self.log_format == "auto":
+            return self.environment == "production"
+        return self.log_format == "json"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    return Settings()
