@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any, ClassVar
 
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from comptoir.kit import clock
@@ -23,7 +24,7 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {uuid.UUID: UUIDType(), datetime: UTCDateTime()}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {uuid.UUID: UUIDType(), datetime: UTCDateTime()}
 
 
 class IdMixin:
@@ -39,3 +40,10 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(
         default=lambda: clock.now(), onupdate=lambda: clock.now()
     )
+
+
+@event.listens_for(IdMixin, "init", propagate=True)
+def _assign_id(target: IdMixin, _args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """Give every new object its id at construction, so it can be referenced (an event key,
+    a job payload) before the flush."""
+    kwargs.setdefault("id", uuid7())

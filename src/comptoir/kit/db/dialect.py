@@ -14,14 +14,14 @@ from sqlalchemy import Select, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-T = TypeVar("T", bound=tuple[Any, ...])
+S = TypeVar("S", bound=Select[Any])
 
 
 def is_postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def lock_for_update(session: Session, stmt: Select[T], *, skip_locked: bool = False) -> Select[T]:
+def lock_for_update(session: Session, stmt: S, *, skip_locked: bool = False) -> S:
     """Lock the selected rows until the end of the transaction (PostgreSQL), optionally
     skipping rows another transaction holds."""
     if is_postgresql(session):
@@ -30,7 +30,9 @@ def lock_for_update(session: Session, stmt: Select[T], *, skip_locked: bool = Fa
 
 
 def insert_ignoring_conflicts(
-    session: Session, table: Table, rows: Sequence[Mapping[str, Any]],
+    session: Session,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
     conflict_columns: Sequence[str],
 ) -> int:
     """Insert rows, silently skipping those that collide on ``conflict_columns``.
@@ -44,7 +46,5 @@ def insert_ignoring_conflicts(
         result = session.execute(pg_stmt.on_conflict_do_nothing(index_elements=conflict_columns))
     else:
         lite_stmt = sqlite.insert(table).values(list(rows))
-        result = session.execute(
-            lite_stmt.on_conflict_do_nothing(index_elements=conflict_columns)
-        )
+        result = session.execute(lite_stmt.on_conflict_do_nothing(index_elements=conflict_columns))
     return int(getattr(result, "rowcount", 0) or 0)

@@ -50,8 +50,9 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
 
-def create_engine_for(url: str, *, pool_size: int = 10, echo: bool = False,
-                      busy_timeout_ms: int = 15_000) -> Engine:
+def create_engine_for(
+    url: str, *, pool_size: int = 10, echo: bool = False, busy_timeout_ms: int = 15_000
+) -> Engine:
     """An engine configured for Comptoir on SQLite or PostgreSQL."""
     url = normalise_url(url)
     backend = make_url(url).get_backend_name()
@@ -79,7 +80,8 @@ class Database:
         if connection is not None:
             # Tests: every session is a SAVEPOINT inside the test's outer transaction.
             self._factory = sessionmaker(
-                bind=connection, join_transaction_mode="create_savepoint",
+                bind=connection,
+                join_transaction_mode="create_savepoint",
                 expire_on_commit=False,
             )
             self._readonly_factory = self._factory

@@ -1,0 +1,29 @@
+"""The BoutiqueNova demo shop. Each module contributes its part of the demo data through a
+seeder listed in :data:`SEEDERS`; seeding is idempotent (running ``make demo`` twice leaves one
+demo shop)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from comptoir.kit.jobs.registry import all_schedules
+from comptoir.kit.jobs.schedules import sync_schedules
+from comptoir.kit.settings import Settings
+
+Seeder = Callable[[Session, Settings], str]
+
+
+def seed_schedules(session: Session, settings: Settings) -> str:
+    specs = all_schedules()
+    sync_schedules(session, specs, settings.timezone)
+    return f"Schedules: {len(specs)} registered ({', '.join(s.name for s in specs)})."
+
+
+SEEDERS: tuple[Seeder, ...] = (seed_schedules,)
+
+
+def seed_demo(session: Session, settings: Settings) -> list[str]:
+    """Run every module's demo seeder in one transaction; returns one summary line each."""
+    return [seeder(session, settings) for seeder in SEEDERS]

@@ -1,0 +1,34 @@
+"""The modules that make up Comptoir, loaded once per process (API, worker, CLI) so that their
+event handlers, tasks and schedules are registered before anything is emitted or run."""
+
+from __future__ import annotations
+
+import importlib
+import threading
+
+from comptoir.kit.settings import Settings
+
+# Each entry registers its handlers, tasks and schedules when imported. A business module adds
+# its ``handlers`` and ``tasks`` modules here.
+MODULES: tuple[str, ...] = ("comptoir.kit.maintenance",)
+
+_loaded: set[str] = set()
+_lock = threading.Lock()
+
+
+def load_modules(settings: Settings) -> list[str]:
+    """Import every module (and ``settings.extra_modules``) once; returns their names.
+
+    Raises ``ImportError`` naming the module that could not be loaded.
+    """
+    names = [*MODULES, *settings.extra_modules]
+    with _lock:
+        for name in names:
+            if name in _loaded:
+                continue
+            try:
+                importlib.import_module(name)
+            except ImportError as exc:
+                raise ImportError(f"cannot load Comptoir module {name!r}: {exc}") from exc
+            _loaded.add(name)
+    return names
