@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path("var")
 
@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     idempotency_ttl_hours: int = 24
     idempotency_lock_seconds: float = 60.0
 
-    extra_modules: list[str] = Field(
+    extra_modules: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Python modules imported at start-up that register tasks or handlers.",
     )
