@@ -16,7 +16,7 @@ import uuid
 from datetime import timedelta
 
 from sqlalchemy import exists, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from comptoir.kit import clock
 from comptoir.kit.db.dialect import lock_for_update
@@ -39,9 +39,16 @@ MAX_ERROR_LENGTH = 4000
 class Relay:
     """Delivers events for one worker. Thread-confined: one Relay per thread."""
 
-    def __init__(self, database: Database, *, worker_name: str, max_attempts: int = 8,
-                 lease_seconds: float = 60.0, retry_base_seconds: float = 2.0,
-                 retry_max_seconds: float = 3600.0) -> None:
+    def __init__(
+        self,
+        database: Database,
+        *,
+        worker_name: str,
+        max_attempts: int = 8,
+        lease_seconds: float = 60.0,
+        retry_base_seconds: float = 2.0,
+        retry_max_seconds: float = 3600.0,
+    ) -> None:
         self.database = database
         self.worker_name = worker_name
         self.max_attempts = max_attempts
@@ -52,8 +59,8 @@ class Relay:
     def deliver_batch(self, limit: int = 50) -> int:
         """Claim up to ``limit`` due deliveries and apply them. Returns how many were tried."""
         claimed = self.claim(limit)
-        for delivery_id in claimed:
-            self.apply(delivery_id)
+        if claimed:
+            self.apply(claimed)
         return len(claimed)
 
     def claim(self, limit: int) -> list[uuid.UUID]:
@@ -87,53 +94,107 @@ class Relay:
                 claimed.append(delivery.id)
             return claimed
 
-    def apply(self, delivery_id: uuid.UUID) -> str:
-        """Run the handler of a claimed delivery and record the outcome; returns the status."""
+    def apply(self, delivery_ids: list[uuid.UUID]) -> list[str]:
+        """Run the handlers of claimed deliveries, in order, and record each outcome.
+
+        One transaction for the batch, one savepoint per handler: a failing handler leaves
+        no trace but its failure, and the batch costs a single commit. If the process dies
+        before that commit, nothing of the batch happened and the leases expire.
+        Returns the new status of each delivery ("lost" if another relay took it over).
+        """
         with self.database.transaction() as session:
-            delivery = session.get(EventDelivery, delivery_id, with_for_update=True)
-            if (delivery is None or delivery.status != DELIVERY_PENDING
-                    or delivery.locked_by != self.worker_name):
-                return "lost"  # taken over by another relay after our lease ran out
+            stmt = (
+                select(EventDelivery)
+                .where(EventDelivery.id.in_(delivery_ids))
+                .options(joinedload(EventDelivery.event, innerjoin=True))
+                .with_for_update(of=EventDelivery)
+            )
+            deliveries = {d.id: d for d in session.scalars(stmt).unique()}
+            applied = self._already_applied(session, list(deliveries.values()))
+            return [
+                self._apply_one(session, deliveries.get(delivery_id), applied)
+                for delivery_id in delivery_ids
+            ]
+
+    @staticmethod
+    def _already_applied(
+        session: Session, deliveries: list[EventDelivery]
+    ) -> set[tuple[uuid.UUID, str]]:
+        """The (event, handler) pairs of the batch that the inbox says were applied."""
+        if not deliveries:
+            return set()
+        rows = session.execute(
+            select(EventInboxEntry.event_id, EventInboxEntry.handler).where(
+                EventInboxEntry.event_id.in_({d.event_id for d in deliveries})
+            )
+        )
+        return {(event_id, handler) for event_id, handler in rows}
+
+    def _apply_one(
+        self,
+        session: Session,
+        delivery: EventDelivery | None,
+        applied: set[tuple[uuid.UUID, str]],
+    ) -> str:
+        if (
+            delivery is None
+            or delivery.status != DELIVERY_PENDING
+            or delivery.locked_by != self.worker_name
+        ):
+            return "lost"  # taken over by another relay after our lease ran out
+        if (delivery.event_id, delivery.handler) in applied:
+            error = None
+        else:
             error = self._run_handler(session, delivery)
-            now = clock.now()
-            delivery.locked_until = None
-            delivery.locked_by = None
-            if error is None:
-                delivery.status = DELIVERY_DELIVERED
-                delivery.delivered_at = now
-                delivery.last_error = None
-            else:
-                delivery.last_error = error[-MAX_ERROR_LENGTH:]
-                if delivery.attempts >= self.max_attempts:
-                    delivery.status = DELIVERY_DEAD
-                    log.error("event delivery dead-lettered", extra={
-                        "delivery_id": str(delivery.id), "handler": delivery.handler,
-                        "attempts": delivery.attempts})
-                else:
-                    delivery.next_attempt_at = now + backoff_delay(
-                        delivery.attempts, base_seconds=self.retry_base_seconds,
-                        max_seconds=self.retry_max_seconds)
+        now = clock.now()
+        delivery.locked_until = None
+        delivery.locked_by = None
+        if error is None:
+            delivery.status = DELIVERY_DELIVERED
+            delivery.delivered_at = now
+            delivery.last_error = None
             return delivery.status
+        delivery.last_error = error[-MAX_ERROR_LENGTH:]
+        if delivery.attempts >= self.max_attempts:
+            delivery.status = DELIVERY_DEAD
+            log.error(
+                "event delivery dead-lettered",
+                extra={
+                    "delivery_id": str(delivery.id),
+                    "handler": delivery.handler,
+                    "attempts": delivery.attempts,
+                },
+            )
+        else:
+            delivery.next_attempt_at = now + backoff_delay(
+                delivery.attempts,
+                base_seconds=self.retry_base_seconds,
+                max_seconds=self.retry_max_seconds,
+            )
+        return delivery.status
 
     def _run_handler(self, session: Session, delivery: EventDelivery) -> str | None:
         """Apply the handler in a savepoint; returns an error text, or None on success."""
         spec = handler_named(delivery.handler)
         if spec is None:
             return f"no handler named {delivery.handler!r} is registered in this process"
-        already = session.get(EventInboxEntry, (delivery.event_id, delivery.handler))
-        if already is not None:
-            return None
         stored = delivery.event
-        event = Event(id=stored.id, type=stored.type, key=stored.key,
-                      payload=dict(stored.payload), occurred_at=stored.occurred_at)
+        event = Event(
+            id=stored.id,
+            type=stored.type,
+            key=stored.key,
+            payload=dict(stored.payload),
+            occurred_at=stored.occurred_at,
+        )
         try:
             with session.begin_nested():
                 spec.function(session, event)
                 session.add(EventInboxEntry(event_id=event.id, handler=spec.name))
                 session.flush()
         except Exception as exc:  # a handler's failure is recorded, never lost
-            log.warning("event handler failed", extra={
-                "handler": spec.name, "event_id": str(event.id), "event_type": event.type})
+            log.warning(
+                "event handler failed",
+                extra={"handler": spec.name, "event_id": str(event.id), "event_type": event.type},
+            )
             return "".join(traceback.format_exception(exc)).strip()
         return None
-
