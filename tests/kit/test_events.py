@@ -33,14 +33,23 @@ def record_in_jobs(session: Session, event: Event) -> None:
 
 
 def relay(database: Database, name: str = "relay-1", **options: float) -> Relay:
-    return Relay(database, worker_name=name, max_attempts=int(options.pop("max_attempts", 3)),
-                 retry_base_seconds=2.0, retry_max_seconds=60.0, **options)
+    return Relay(
+        database,
+        worker_name=name,
+        max_attempts=int(options.pop("max_attempts", 3)),
+        retry_base_seconds=2.0,
+        retry_max_seconds=60.0,
+        **options,
+    )
 
 
 def effects(database: Database) -> list[Job]:
     with database.transaction(readonly=True) as session:
-        return list(session.scalars(select(Job).where(Job.task.like("seen:%"))
-                                    .order_by(Job.created_at, Job.id)))
+        return list(
+            session.scalars(
+                select(Job).where(Job.task.like("seen:%")).order_by(Job.created_at, Job.id)
+            )
+        )
 
 
 def test_a_committed_event_reaches_each_subscribed_handler_once(db: Database) -> None:

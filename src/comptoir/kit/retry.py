@@ -6,8 +6,9 @@ import random
 from datetime import timedelta
 
 
-def backoff_delay(attempt: int, *, base_seconds: float, max_seconds: float,
-                  rng: random.Random | None = None) -> timedelta:
+def backoff_delay(
+    attempt: int, *, base_seconds: float, max_seconds: float, rng: random.Random | None = None
+) -> timedelta:
     """The wait before retry number ``attempt`` (1 for the first retry).
 
     ``base * 2**(attempt-1)``, capped at ``max_seconds``, with up to 10 % of jitter so that a

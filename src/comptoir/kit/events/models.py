@@ -44,9 +44,7 @@ class EventDelivery(IdMixin, TimestampMixin, Base):
         Index("ix_event_deliveries_ordering", "handler", "key", "event_id"),
     )
 
-    event_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("outbox_events.id", ondelete="CASCADE")
-    )
+    event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("outbox_events.id", ondelete="CASCADE"))
     handler: Mapped[str] = mapped_column(String(200))
     key: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default=DELIVERY_PENDING)

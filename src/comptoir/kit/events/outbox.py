@@ -17,10 +17,7 @@ MAX_KEY_LENGTH = 200
 
 
 def _as_json_object(payload: BaseModel | dict[str, Any]) -> dict[str, Any]:
-    if isinstance(payload, BaseModel):
-        data = payload.model_dump(mode="json")
-    else:
-        data = payload
+    data = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else payload
     if not isinstance(data, dict):
         raise TypeError("an event payload is a JSON object")
     try:
@@ -32,8 +29,9 @@ def _as_json_object(payload: BaseModel | dict[str, Any]) -> dict[str, Any]:
     return parsed
 
 
-def emit(session: Session, type: str, payload: BaseModel | dict[str, Any], *,
-         key: str | uuid.UUID) -> OutboxEvent:
+def emit(
+    session: Session, type: str, payload: BaseModel | dict[str, Any], *, key: str | uuid.UUID
+) -> OutboxEvent:
     """Record that ``type`` happened to the object identified by ``key``.
 
     Guarantees: the event and its deliveries are added to ``session`` and so are committed,

@@ -48,8 +48,9 @@ def _matches(pattern: str, event_type: str) -> bool:
 _handlers: dict[str, HandlerSpec] = {}
 
 
-def subscribe(*patterns: str, name: str | None = None) -> Callable[[HandlerFunction],
-                                                                     HandlerFunction]:
+def subscribe(
+    *patterns: str, name: str | None = None
+) -> Callable[[HandlerFunction], HandlerFunction]:
     """Register the decorated function as a handler of events matching ``patterns``
     (``"order.placed"``, ``"order.*"`` or ``"*"``).
 
@@ -74,8 +75,7 @@ def subscribe(*patterns: str, name: str | None = None) -> Callable[[HandlerFunct
 
 def handlers_for(event_type: str) -> list[HandlerSpec]:
     """The handlers subscribed to ``event_type``, in name order (deterministic fan-out)."""
-    return sorted((h for h in _handlers.values() if h.accepts(event_type)),
-                  key=lambda h: h.name)
+    return sorted((h for h in _handlers.values() if h.accepts(event_type)), key=lambda h: h.name)
 
 
 def handler_named(name: str) -> HandlerSpec | None:

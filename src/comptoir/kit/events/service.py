@@ -21,18 +21,19 @@ from comptoir.kit.events.models import (
     OutboxEvent,
 )
 from comptoir.kit.events.registry import handlers_for
+from comptoir.kit.i18n import lazy_gettext as _l
 
 STATUSES = ("pending", "running", "failed", "dead", "delivered")
 
 
 class DeliveryNotFound(NotFound):
     slug = "event-delivery-not-found"
-    title = "This event delivery does not exist."
+    title = _l("This event delivery does not exist.")
 
 
 class DeliveryNotRetryable(Conflict):
     slug = "event-delivery-not-retryable"
-    title = "Only a failed or dead-lettered delivery can be retried."
+    title = _l("Only a failed or dead-lettered delivery can be retried.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +55,10 @@ def _display_status(now: datetime) -> ColumnElement[str]:
     lease and their last error."""
     return case(
         (EventDelivery.status != DELIVERY_PENDING, EventDelivery.status),
-        (and_(EventDelivery.locked_until.is_not(None), EventDelivery.locked_until >= now),
-         "running"),
+        (
+            and_(EventDelivery.locked_until.is_not(None), EventDelivery.locked_until >= now),
+            "running",
+        ),
         (EventDelivery.last_error.is_not(None), "failed"),
         else_="pending",
     )
@@ -79,23 +82,32 @@ def _view(delivery: EventDelivery, event_type: str, now: datetime) -> DeliveryVi
         elif delivery.last_error is not None:
             status = "failed"
     return DeliveryView(
-        id=delivery.id, event_id=delivery.event_id, event_type=event_type, key=delivery.key,
-        handler=delivery.handler, status=status, attempts=delivery.attempts,
-        next_attempt_at=delivery.next_attempt_at, last_error=delivery.last_error,
+        id=delivery.id,
+        event_id=delivery.event_id,
+        event_type=event_type,
+        key=delivery.key,
+        handler=delivery.handler,
+        status=status,
+        attempts=delivery.attempts,
+        next_attempt_at=delivery.next_attempt_at,
+        last_error=delivery.last_error,
         created_at=delivery.created_at,
     )
 
 
-def list_deliveries(session: Session, *, status: str | None = None, event_type: str | None = None,
-                    limit: int = 50) -> list[DeliveryView]:
+def list_deliveries(
+    session: Session, *, status: str | None = None, event_type: str | None = None, limit: int = 50
+) -> list[DeliveryView]:
     """The most recent deliveries, newest first, optionally of one displayed status."""
     if status is not None and status not in STATUSES:
         raise ValueError(f"unknown delivery status {status!r}")
     now = clock.now()
-    stmt = (select(EventDelivery, OutboxEvent.type)
-            .join(OutboxEvent, OutboxEvent.id == EventDelivery.event_id)
-            .order_by(EventDelivery.event_id.desc(), EventDelivery.handler)
-            .limit(limit))
+    stmt = (
+        select(EventDelivery, OutboxEvent.type)
+        .join(OutboxEvent, OutboxEvent.id == EventDelivery.event_id)
+        .order_by(EventDelivery.event_id.desc(), EventDelivery.handler)
+        .limit(limit)
+    )
     if status is not None:
         stmt = stmt.where(_display_status(now) == status)
     if event_type is not None:
@@ -144,9 +156,14 @@ def retry_all_dead(session: Session) -> int:
     return count
 
 
-def replay(session: Session, *, event_ids: list[uuid.UUID] | None = None,
-           event_type: str | None = None, since: datetime | None = None,
-           handler: str | None = None) -> int:
+def replay(
+    session: Session,
+    *,
+    event_ids: list[uuid.UUID] | None = None,
+    event_type: str | None = None,
+    since: datetime | None = None,
+    handler: str | None = None,
+) -> int:
     """Deliver past events again, as if new: their inbox entries are removed so handlers apply
     them once more, and handlers subscribed after the event was written receive it too.
 
@@ -172,8 +189,11 @@ def replay(session: Session, *, event_ids: list[uuid.UUID] | None = None,
             names = [name for name in names if name == handler]
         existing = {d.handler: d for d in event.deliveries}
         for name in names:
-            session.execute(delete(EventInboxEntry).where(
-                EventInboxEntry.event_id == event.id, EventInboxEntry.handler == name))
+            session.execute(
+                delete(EventInboxEntry).where(
+                    EventInboxEntry.event_id == event.id, EventInboxEntry.handler == name
+                )
+            )
             delivery = existing.get(name)
             if delivery is None:
                 event.deliveries.append(EventDelivery(handler=name, key=event.key))
@@ -198,17 +218,28 @@ class EventView:
     delivered: int
 
 
-def list_events(session: Session, *, event_type: str | None = None,
-                limit: int = 50) -> list[EventView]:
+def list_events(
+    session: Session, *, event_type: str | None = None, limit: int = 50
+) -> list[EventView]:
     """The most recent events, newest first, with how many of their deliveries are done."""
     delivered = func.sum(case((EventDelivery.status == DELIVERY_DELIVERED, 1), else_=0))
-    stmt = (select(OutboxEvent, func.count(EventDelivery.id), delivered)
-            .outerjoin(EventDelivery, EventDelivery.event_id == OutboxEvent.id)
-            .group_by(OutboxEvent.id)
-            .order_by(OutboxEvent.id.desc())
-            .limit(limit))
+    stmt = (
+        select(OutboxEvent, func.count(EventDelivery.id), delivered)
+        .outerjoin(EventDelivery, EventDelivery.event_id == OutboxEvent.id)
+        .group_by(OutboxEvent.id)
+        .order_by(OutboxEvent.id.desc())
+        .limit(limit)
+    )
     if event_type is not None:
         stmt = stmt.where(OutboxEvent.type == event_type)
-    return [EventView(id=e.id, type=e.type, key=e.key, occurred_at=e.occurred_at,
-                      deliveries=int(total), delivered=int(done or 0))
-            for e, total, done in session.execute(stmt).all()]
+    return [
+        EventView(
+            id=e.id,
+            type=e.type,
+            key=e.key,
+            occurred_at=e.occurred_at,
+            deliveries=int(total),
+            delivered=int(done or 0),
+        )
+        for e, total, done in session.execute(stmt).all()
+    ]
