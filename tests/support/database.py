@@ -23,15 +23,15 @@ def worker_id() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
-def create_test_database(tmp_dir: Path) -> str:
+def create_test_database(tmp_dir: Path, suffix: str = "") -> str:
     """Create an empty database for this test worker and return its URL."""
     server_url = os.environ.get(TEST_DATABASE_ENV)
     if not server_url:
-        path = tmp_dir / f"comptoir-{worker_id()}.db"
+        path = tmp_dir / f"comptoir-{worker_id()}{suffix}.db"
         path.unlink(missing_ok=True)
         return f"sqlite:///{path}"
     url = make_url(normalise_url(server_url))
-    name = f"comptoir_test_{worker_id()}"
+    name = f"comptoir_test_{worker_id()}{suffix}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
