@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = 15_000
 
     base_url: str = "http://127.0.0.1:8000"
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Proxies whose X-Forwarded-* headers are trusted (comma-separated, or *).",
+    )
     default_locale: Literal["fr", "en"] = "fr"
     timezone: str = "Europe/Paris"
     log_format: Literal["auto", "console", "json"] = "auto"
