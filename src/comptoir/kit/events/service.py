@@ -52,14 +52,15 @@ class DeliveryView:
 
 def _display_status(now: datetime) -> ColumnElement[str]:
     """The status people see: running and failed are pending deliveries, told apart by their
-    lease and their last error."""
+    lease and their last error. A retried delivery keeps its last error for the record but
+    starts again from zero attempts, and so shows as pending."""
     return case(
         (EventDelivery.status != DELIVERY_PENDING, EventDelivery.status),
         (
             and_(EventDelivery.locked_until.is_not(None), EventDelivery.locked_until >= now),
             "running",
         ),
-        (EventDelivery.last_error.is_not(None), "failed"),
+        (and_(EventDelivery.last_error.is_not(None), EventDelivery.attempts > 0), "failed"),
         else_="pending",
     )
 
@@ -79,7 +80,7 @@ def _view(delivery: EventDelivery, event_type: str, now: datetime) -> DeliveryVi
     if status == DELIVERY_PENDING:
         if delivery.locked_until is not None and delivery.locked_until >= now:
             status = "running"
-        elif delivery.last_error is not None:
+        elif delivery.last_error is not None and delivery.attempts > 0:
             status = "failed"
     return DeliveryView(
         id=delivery.id,

@@ -44,13 +44,13 @@ class JobView:
 def _display_status() -> ColumnElement[str]:
     """``failed`` is a pending job whose last attempt failed and that will be retried."""
     return case(
-        (and_(Job.status == JOB_PENDING, Job.last_error.is_not(None)), "failed"),
+        (and_(Job.status == JOB_PENDING, Job.last_error.is_not(None), Job.attempts > 0), "failed"),
         else_=Job.status,
     )
 
 
 def _shown(job: Job) -> str:
-    if job.status == JOB_PENDING and job.last_error is not None:
+    if job.status == JOB_PENDING and job.last_error is not None and job.attempts > 0:
         return "failed"
     return job.status
 

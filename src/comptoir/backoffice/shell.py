@@ -1,0 +1,315 @@
+"""The back office's shell: the layout every page shares, the access gate, the language, the
+CSRF check and the way module pages plug in.
+
+:func:`mount` is the entry point the application factory calls. A module adds pages with
+:func:`register_pages` (its router and its templates folder) and a link with
+:func:`comptoir.backoffice.nav.register`; its handlers answer with :func:`render`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_skeleton, get_datetime_format
+from babel.numbers import format_decimal
+from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+
+from comptoir.backoffice import csrf
+from comptoir.backoffice.nav import NavItem, NavRegistry, navigation
+from comptoir.kit.i18n import (
+    SUPPORTED_LOCALES,
+    LazyString,
+    Locale,
+    negotiate_locale,
+    translations,
+    use_locale,
+)
+from comptoir.kit.i18n import lazy_gettext as _l
+from comptoir.kit.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+PACKAGE_DIR: Final = Path(__file__).resolve().parent
+STATIC_DIR: Final = PACKAGE_DIR / "static"
+STATIC_URL: Final = "/admin/static"
+LOCALE_COOKIE: Final = "comptoir_locale"
+FLASH_COOKIE: Final = "comptoir_flash"
+HTMX_VERSION: Final = "2.0.11"
+ALPINE_VERSION: Final = "3.17.5"
+
+
+@dataclass(frozen=True, slots=True)
+class Crumb:
+    """One step of a breadcrumb; the last one (the current page) has no ``path``."""
+
+    label: str | LazyString
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PrimaryAction:
+    """The page's one primary action, shown top right: a link."""
+
+    label: str | LazyString
+    path: str
+
+
+@dataclass(slots=True)
+class _Pages:
+    routers: list[APIRouter] = field(default_factory=list)
+    template_dirs: list[Path] = field(default_factory=lambda: [PACKAGE_DIR / "templates"])
+    flash_messages: dict[str, LazyString] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_pages = _Pages()
+
+
+def register_pages(router: APIRouter, *, templates: Path | None = None) -> None:
+    """Serve ``router``'s pages under ``/admin`` (its paths are relative to it), behind the
+    shell's access gate and CSRF check, and look up templates in ``templates`` too.
+
+    Call it when the module is imported, before :func:`mount`. Registering the same router
+    twice is harmless.
+    """
+    with _pages.lock:
+        if router not in _pages.routers:
+            _pages.routers.append(router)
+        if templates is not None and templates not in _pages.template_dirs:
+            _pages.template_dirs.append(templates)
+
+
+def register_flash(code: str, message: LazyString) -> None:
+    """Declare a message that a page may show after a redirect (see :func:`redirect_with_flash`).
+
+    Only declared codes travel in the flash cookie, so a forged cookie cannot inject text.
+    """
+    with _pages.lock:
+        _pages.flash_messages[code] = message
+
+
+class Backoffice:
+    """What the shell keeps per application: its settings, whether it is open, and one Jinja2
+    environment per language (gettext is installed per environment, so languages never mix
+    between concurrent requests)."""
+
+    def __init__(self, settings: Settings, *, is_open: bool, nav: NavRegistry) -> None:
+        self.settings = settings
+        self.is_open = is_open
+        self.nav = nav
+        self.timezone = ZoneInfo(settings.timezone)
+        self.secure_cookies = settings.base_url.startswith("https://")
+        self.environments = {locale: self._environment(locale) for locale in SUPPORTED_LOCALES}
+
+    def _environment(self, locale: Locale) -> Environment:
+        env = Environment(
+            loader=ChoiceLoader([FileSystemLoader(path) for path in _pages.template_dirs]),
+            autoescape=select_autoescape(default=True),
+            undefined=StrictUndefined,
+            extensions=["jinja2.ext.i18n"],
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
+        env.globals.update(
+            locale=locale,
+            static=static_url,
+            htmx_version=HTMX_VERSION,
+            alpine_version=ALPINE_VERSION,
+        )
+        env.filters["datetime"] = lambda value: format_moment(value, locale, self.timezone)
+        env.filters["number"] = lambda value: format_decimal(value, locale=locale)
+        env.filters["breakable"] = breakable
+        return env
+
+
+def static_url(path: str) -> str:
+    """The URL of a file under the back office's ``static`` folder."""
+    return f"{STATIC_URL}/{path.lstrip('/')}"
+
+
+_BREAK_AFTER: Final = re.compile(r"([._\-:/])")
+
+
+def breakable(identifier: str) -> Markup:
+    """``identifier`` escaped, with a line-break opportunity after each ``. _ - : /``, so that
+    long names (``billing.issue_invoice``, UUIDs) wrap between their parts in narrow columns."""
+    return Markup(_BREAK_AFTER.sub(r"\1<wbr>", str(escape(identifier))))
+
+
+def format_moment(value: datetime | None, locale: Locale, timezone: ZoneInfo) -> str:
+    """A date and time as the shop reads it: in its timezone, in the user's language
+    (``23 nov. 2026, 11:00`` / ``Nov 23, 2026, 11:00``); an em dash for none."""
+    if value is None:
+        return "—"
+    # CLDR has no combined skeleton for this; join the date and the time the locale's way.
+    day = format_skeleton("yMMMd", value, tzinfo=timezone, locale=locale)
+    time = format_skeleton("Hm", value, tzinfo=timezone, locale=locale)
+    return str(get_datetime_format("medium", locale=locale)).format(time, day)
+
+
+def backoffice(request: Request) -> Backoffice:
+    """The shell's state for the application serving ``request``."""
+    state = request.app.state.backoffice
+    assert isinstance(state, Backoffice)
+    return state
+
+
+def request_locale(request: Request) -> Locale:
+    """The language of the page: the ``comptoir_locale`` cookie, else the browser's
+    ``Accept-Language``, else the shop's default."""
+    chosen = request.cookies.get(LOCALE_COOKIE)
+    for locale in SUPPORTED_LOCALES:
+        if chosen == locale:
+            return locale
+    default = backoffice(request).settings.default_locale
+    return negotiate_locale(request.headers.get("accept-language"), default)
+
+
+def is_htmx(request: Request) -> bool:
+    """Whether htmx sent the request and expects a fragment. A history restore (the back
+    button after a cache miss) wants the whole page."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    status_code: int = 200,
+    title: str | LazyString = "",
+    breadcrumb: list[Crumb] | None = None,
+    primary_action: PrimaryAction | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """Render ``template`` in the request's language with the shell's context (navigation,
+    current item, CSRF token, flash message) and hand the browser a CSRF cookie if it had
+    none. Fragments rendered for htmx get the same context."""
+    state = backoffice(request)
+    locale = request_locale(request)
+    flash = _pages.flash_messages.get(request.cookies.get(FLASH_COOKIE, ""))
+    current: NavItem | None = state.nav.current(request.url.path)
+    with use_locale(locale):
+        html = (
+            state.environments[locale]
+            .get_template(template)
+            .render(
+                request=request,
+                title=title,
+                breadcrumb=breadcrumb or [],
+                primary_action=primary_action,
+                nav_groups=state.nav.groups(),
+                current_item=current,
+                csrf_token=csrf.token_for(request, state.settings.secret_key),
+                flash=flash,
+                **context,
+            )
+        )
+    response = HTMLResponse(html, status_code=status_code)
+    # The same URL answers a page or an htmx fragment: caches must tell them apart, and
+    # back-office pages hold shop data that has no business in a shared cache.
+    response.headers["Vary"] = "HX-Request"
+    response.headers["Cache-Control"] = "no-store"
+    csrf.set_cookie(request, response, secure=state.secure_cookies)
+    if FLASH_COOKIE in request.cookies:
+        response.delete_cookie(FLASH_COOKIE, path="/admin")
+    return response
+
+
+def redirect_with_flash(request: Request, path: str, code: str) -> RedirectResponse:
+    """A 303 to ``path`` whose page then shows the message declared as ``code``."""
+    response = RedirectResponse(path, status_code=303)
+    response.set_cookie(
+        FLASH_COOKIE,
+        code,
+        path="/admin",
+        httponly=True,
+        samesite="lax",
+        secure=backoffice(request).secure_cookies,
+    )
+    return response
+
+
+async def _guard(request: Request) -> None:
+    """Every back-office URL: 404 while the back office is closed (nothing to discover), then
+    the CSRF check on state-changing requests."""
+    state = backoffice(request)
+    if not state.is_open:
+        raise HTTPException(status_code=404, detail="Not Found")
+    await csrf.verify(request, state.settings.secret_key)
+
+
+shell_router = APIRouter()
+
+
+@shell_router.get("", response_class=HTMLResponse)
+def home(request: Request) -> HTMLResponse:
+    """The back office's front page: every section and its pages."""
+    return render(request, "home.html", title=_l("Back office"))
+
+
+def _local_path(candidate: str) -> str:
+    """``candidate`` if it is a back-office path on this site, else the front page (never an
+    open redirect)."""
+    if candidate.startswith("/admin") and not candidate.startswith("//") and "\\" not in candidate:
+        return candidate
+    return "/admin"
+
+
+@shell_router.post("/locale")
+def switch_locale(
+    locale: str = Form(...), next_path: str = Form("/admin", alias="next")
+) -> Response:
+    """Remember the chosen language in the ``comptoir_locale`` cookie and go back to the page.
+    An unknown language is refused with 422."""
+    if locale not in SUPPORTED_LOCALES:
+        raise HTTPException(status_code=422, detail="unsupported locale")
+    response = RedirectResponse(_local_path(next_path), status_code=303)
+    response.set_cookie(LOCALE_COOKIE, locale, path="/", max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+def _is_open(settings: Settings) -> bool:
+    if not settings.dev_open_admin:
+        return False
+    if settings.environment == "production":
+        logger.error("COMPTOIR_DEV_OPEN_ADMIN is refused in production: /admin stays closed")
+        return False
+    logger.warning("the back office is open without login (COMPTOIR_DEV_OPEN_ADMIN)")
+    return True
+
+
+def mount(app: FastAPI, settings: Settings) -> None:
+    """Serve the back office under ``/admin`` and its static files under ``/admin/static``.
+
+    Until staff sign-in exists the back office opens only with ``settings.dev_open_admin``,
+    never in production; closed, every ``/admin`` URL answers 404. Every POST must carry the
+    CSRF token (403 otherwise). Pages come from the modules that called :func:`register_pages`
+    before this call; the Operations page is always there.
+    """
+    from comptoir.backoffice import operations  # noqa: F401  (registers its pages)
+
+    is_open = _is_open(settings)
+    app.state.backoffice = Backoffice(settings, is_open=is_open, nav=navigation)
+    admin = APIRouter(dependencies=[Depends(_guard)])
+    with _pages.lock:
+        routers = [shell_router, *_pages.routers]
+    for router in routers:
+        admin.include_router(router, prefix="/admin")
+    app.include_router(admin, include_in_schema=False)
+    if is_open:
+        app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="admin-static")

@@ -1,0 +1,175 @@
+"""The shell: who may open /admin, in which language, and the CSRF barrier."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from comptoir.api import create_app
+from comptoir.backoffice.csrf import COOKIE_NAME
+from comptoir.backoffice.shell import LOCALE_COOKIE
+from comptoir.kit.db.engine import Database
+from tests.backoffice.conftest import csrf_token_of, make_settings
+
+
+def test_admin_answers_404_when_the_back_office_is_not_opened(
+    database_url: str, tmp_path: Path, db: Database
+) -> None:
+    # given settings that do not open the back office
+    settings = make_settings(database_url, tmp_path, dev_open_admin=False)
+    with TestClient(create_app(settings, db)) as client:
+        # when someone asks for back-office pages, a static file, or a URL that never existed
+        answers = [
+            client.get(path)
+            for path in (
+                "/admin",
+                "/admin/operations",
+                "/admin/static/backoffice.css",
+                "/admin/no-such-page",
+            )
+        ]
+        unknown = client.get("/no-such-page")
+
+    # then every one is the same plain 404 as an unknown URL, with no page and no cookie
+    assert [answer.status_code for answer in answers] == [404, 404, 404, 404]
+    assert {answer.headers["content-type"] for answer in answers} == {
+        unknown.headers["content-type"]
+    }
+    assert all("<html" not in answer.text for answer in answers)
+    assert all(COOKIE_NAME not in answer.cookies for answer in answers)
+
+
+def test_the_back_office_stays_closed_in_production_even_when_asked(
+    database_url: str, tmp_path: Path, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given production settings that ask for an open back office
+    settings = make_settings(database_url, tmp_path, environment="production")
+
+    # when the application starts and someone asks for /admin
+    with (
+        caplog.at_level(logging.ERROR, logger="comptoir.backoffice.shell"),
+        TestClient(create_app(settings, db)) as client,
+    ):
+        answer = client.get("/admin")
+
+    # then it answers 404 and the refusal is logged as an error
+    assert answer.status_code == 404
+    refusals = [r for r in caplog.records if r.name == "comptoir.backoffice.shell"]
+    assert [r.levelno for r in refusals] == [logging.ERROR]
+    assert "refused in production" in refusals[0].getMessage()
+
+
+def test_admin_serves_the_front_page_when_opened(client: TestClient) -> None:
+    # when the open back office is asked for its front page
+    answer = client.get("/admin")
+
+    # then it is an HTML page linking to the Operations page, with a CSRF cookie
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/html")
+    assert 'href="/admin/operations"' in answer.text
+    assert COOKIE_NAME in answer.cookies
+
+
+def test_pages_are_in_french_by_default(client: TestClient) -> None:
+    # when a browser that states no language opens a page
+    answer = client.get("/admin/operations")
+
+    # then the page is in French
+    assert '<html lang="fr">' in answer.text
+    assert "Système" in answer.text
+    assert "Aller au contenu principal" in answer.text
+
+
+def test_pages_follow_the_browser_language_without_a_cookie(client: TestClient) -> None:
+    # when a browser that prefers English opens a page
+    answer = client.get("/admin/operations", headers={"Accept-Language": "en-GB,en;q=0.9"})
+
+    # then the page is in English
+    assert '<html lang="en">' in answer.text
+    assert ">System</h2>" in answer.text
+
+
+def test_the_language_cookie_wins_over_the_browser_language(client: TestClient) -> None:
+    # given someone who chose English
+    client.cookies.set(LOCALE_COOKIE, "en")
+
+    # when their French-speaking browser opens a page
+    answer = client.get("/admin/operations", headers={"Accept-Language": "fr-FR"})
+
+    # then the page is in English
+    assert '<html lang="en">' in answer.text
+    assert "Skip to main content" in answer.text
+
+
+def test_switching_language_sets_the_cookie_and_returns_to_the_page(client: TestClient) -> None:
+    # given an open page and its CSRF token
+    token = csrf_token_of(client.get("/admin/operations?events=dead").text)
+
+    # when the EN button is pressed
+    answer = client.post(
+        "/admin/locale",
+        data={"locale": "en", "next": "/admin/operations?events=dead", "csrf_token": token},
+        follow_redirects=False,
+    )
+
+    # then the browser goes back to the same page with the language remembered
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/admin/operations?events=dead"
+    assert answer.cookies[LOCALE_COOKIE] == "en"
+
+
+def test_switching_language_never_redirects_off_the_back_office(client: TestClient) -> None:
+    # given a form whose return address points at another site
+    token = csrf_token_of(client.get("/admin").text)
+
+    # when it is submitted
+    answer = client.post(
+        "/admin/locale",
+        data={"locale": "fr", "next": "//evil.example/phish", "csrf_token": token},
+        follow_redirects=False,
+    )
+
+    # then the browser is sent to the back office's front page instead
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/admin"
+
+
+def test_switching_language_without_the_csrf_token_is_refused(client: TestClient) -> None:
+    # given a browser holding a valid CSRF cookie
+    client.get("/admin")
+
+    # when a form posted from elsewhere (no token) asks for English
+    answer = client.post("/admin/locale", data={"locale": "en"}, follow_redirects=False)
+
+    # then it is refused and no language cookie is set
+    assert answer.status_code == 403
+    assert LOCALE_COOKIE not in answer.cookies
+
+
+def test_pages_load_vendored_assets_only(client: TestClient) -> None:
+    # when a page is rendered
+    html = client.get("/admin/operations").text
+
+    # then it loads htmx and Alpine from the back office's own static files, which are served
+    assert "https://" not in html
+    assert "http://" not in html
+    for path in (
+        "/admin/static/vendor/htmx-2.0.11.min.js",
+        "/admin/static/vendor/alpinejs-3.17.5.min.js",
+        "/admin/static/backoffice.css",
+        "/admin/static/backoffice.js",
+    ):
+        assert f'"{path}"' in html
+        assert client.get(path).status_code == 200
+
+
+def test_the_current_page_is_marked_in_the_navigation(client: TestClient) -> None:
+    # when the Operations page is open
+    html = client.get("/admin/operations").text
+
+    # then its navigation link, and only it, is marked as the current page
+    assert html.count('aria-current="page"') == 2  # the navigation link and the breadcrumb
+    assert '<a href="/admin/operations" aria-current="page">' in html
