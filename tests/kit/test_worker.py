@@ -23,8 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.committed
 
 
-def start_worker(database_url: str, *, lease_seconds: float, threads: int = 1
-                 ) -> subprocess.Popen[bytes]:
+def start_worker(
+    database_url: str, *, lease_seconds: float, threads: int = 1
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "COMPTOIR_DATABASE_URL": database_url,
@@ -36,7 +37,10 @@ def start_worker(database_url: str, *, lease_seconds: float, threads: int = 1
     }
     return subprocess.Popen(
         [sys.executable, "-m", "comptoir.cli", "worker", "--threads", str(threads)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
 
 
@@ -75,12 +79,16 @@ def test_a_job_whose_worker_is_killed_runs_again_after_its_lease(
     committed_db: Database, engine_with_run_log: Engine, database_url: str
 ) -> None:
     with committed_db.transaction() as session:
-        enqueue(session, "test.record_run", {"key": "k1", "sleep_on_first_run": 60},
-                dedupe_key="k1")
+        enqueue(
+            session, "test.record_run", {"key": "k1", "sleep_on_first_run": 60}, dedupe_key="k1"
+        )
     doomed = start_worker(database_url, lease_seconds=2)
     try:
-        wait_for(lambda: len(runs_of(engine_with_run_log, "k1")) == 1, seconds=60,
-                 what="the first worker to start the job")
+        wait_for(
+            lambda: len(runs_of(engine_with_run_log, "k1")) == 1,
+            seconds=60,
+            what="the first worker to start the job",
+        )
         assert job_state(committed_db, "k1") == ("running", 1)
         doomed.send_signal(signal.SIGKILL)
         doomed.wait(timeout=10)
@@ -90,8 +98,11 @@ def test_a_job_whose_worker_is_killed_runs_again_after_its_lease(
 
     survivor = start_worker(database_url, lease_seconds=2)
     try:
-        wait_for(lambda: job_state(committed_db, "k1")[0] == "succeeded", seconds=60,
-                 what="the second worker to finish the job")
+        wait_for(
+            lambda: job_state(committed_db, "k1")[0] == "succeeded",
+            seconds=60,
+            what="the second worker to finish the job",
+        )
     finally:
         stop(survivor)
 
@@ -108,8 +119,11 @@ def test_two_workers_never_run_the_same_job(
             enqueue(session, "test.record_run", {"key": key, "sleep": 0.01}, dedupe_key=key)
     workers = [start_worker(database_url, lease_seconds=30, threads=2) for _ in range(2)]
     try:
-        wait_for(lambda: all(job_state(committed_db, k)[0] == "succeeded" for k in keys),
-                 seconds=120, what="all jobs to succeed")
+        wait_for(
+            lambda: all(job_state(committed_db, k)[0] == "succeeded" for k in keys),
+            seconds=120,
+            what="all jobs to succeed",
+        )
     finally:
         for process in workers:
             stop(process)

@@ -16,6 +16,7 @@ from comptoir.kit.events.models import (
     EventInboxEntry,
     OutboxEvent,
 )
+from comptoir.kit.idempotency.service import purge_expired_keys
 from comptoir.kit.jobs import schedule, task
 from comptoir.kit.jobs.service import purge_finished_jobs
 
@@ -56,8 +57,21 @@ def purge_events(session: Session, payload: dict[str, Any]) -> None:
     log.info("delivered events purged", extra={"count": getattr(result, "rowcount", 0)})
 
 
+@task("kit.purge_expired_idempotency_keys", priority=200)
+def purge_idempotency_keys(session: Session, payload: dict[str, Any]) -> None:
+    """Forget stored answers whose ``Idempotency-Key`` expired (24 hours by default)."""
+    count = purge_expired_keys(session, clock.now())
+    log.info("expired idempotency keys purged", extra={"count": count})
+
+
 schedule(
     "kit.purge_finished_jobs", task="kit.purge_finished_jobs", cron="15 3 * * *", catch_up=False
+)
+schedule(
+    "kit.purge_expired_idempotency_keys",
+    task="kit.purge_expired_idempotency_keys",
+    cron="0 * * * *",
+    catch_up=False,
 )
 schedule(
     "kit.purge_delivered_events",

@@ -1,0 +1,126 @@
+"""The application factory: the HTTP API, the back office, health, metrics and, unless told
+otherwise, a job worker in the same process.
+
+``comptoir serve`` runs ``create_app`` under uvicorn; tests call it with their own settings and
+database.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Final
+
+from fastapi import APIRouter, FastAPI
+
+from comptoir import __version__
+from comptoir.kit.db.engine import Database, create_database
+from comptoir.kit.errors import install_problem_handlers, problems_router
+from comptoir.kit.http.context import RequestContextMiddleware
+from comptoir.kit.http.health import health_router
+from comptoir.kit.http.transaction import RequestTransactionMiddleware
+from comptoir.kit.idempotency.middleware import IdempotencyMiddleware
+from comptoir.kit.logging import configure_logging
+from comptoir.kit.metrics import Metrics, MetricsMiddleware, metrics_router
+from comptoir.kit.settings import Settings, get_settings
+from comptoir.modules import load_modules
+
+ADMIN_API_PREFIX: Final = "/api/v1"
+STORE_API_PREFIX: Final = "/store/v1"
+
+logger = logging.getLogger("comptoir.api")
+
+
+def admin_api_routers() -> list[APIRouter]:
+    """The admin API of every business module, mounted under ``/api/v1``.
+
+    A module adds its ``router`` here, imported inside this function so that importing
+    ``comptoir.api`` stays cheap.
+    """
+    return []
+
+
+def store_api_routers() -> list[APIRouter]:
+    """The channel API (storefronts, apps, tills) of every module, mounted under
+    ``/store/v1``."""
+    return []
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    """A ready-to-serve Comptoir application.
+
+    ``settings`` default to the process's; ``database`` defaults to one built from them (and
+    then closed when the application stops). Middlewares, outermost first: request id and
+    language, metrics, the request transaction, idempotency keys.
+    """
+    settings = settings or get_settings()
+    owns_database = database is None
+    database = database or create_database(settings)
+    configure_logging(settings)
+    load_modules(settings)
+
+    app = FastAPI(
+        title="Comptoir",
+        version=__version__,
+        summary="The back office of a small online shop, API first.",
+        lifespan=_lifespan(settings, database, owns_database=owns_database),
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.metrics = Metrics(database)
+
+    install_problem_handlers(app)
+    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(RequestTransactionMiddleware)
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    app.add_middleware(RequestContextMiddleware, default_locale=settings.default_locale)
+
+    app.include_router(health_router)
+    app.include_router(metrics_router)
+    app.include_router(problems_router)
+    for router in admin_api_routers():
+        app.include_router(router, prefix=ADMIN_API_PREFIX)
+    for router in store_api_routers():
+        app.include_router(router, prefix=STORE_API_PREFIX)
+
+    if _module_exists("comptoir.backoffice.shell"):
+        from comptoir.backoffice.shell import mount as mount_backoffice
+
+        mount_backoffice(app, settings)
+    return app
+
+
+def _module_exists(name: str) -> bool:
+    """Whether ``name`` can be imported (its parent package may itself be missing)."""
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def _lifespan(
+    settings: Settings, database: Database, *, owns_database: bool
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Starts the in-process worker (when asked) and closes what the application owns."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        worker = None
+        if settings.run_worker_in_process and _module_exists("comptoir.worker"):
+            from comptoir.worker import WorkerThread
+
+            worker = WorkerThread(database, settings)
+            worker.start()
+            logger.info("in-process worker started")
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop(timeout=30.0)
+                logger.info("in-process worker stopped")
+            if owns_database:
+                database.dispose()
+
+    return lifespan

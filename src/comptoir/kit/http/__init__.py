@@ -1,0 +1,1 @@
+"""HTTP building blocks: the request transaction, request context, problem pages."""
