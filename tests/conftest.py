@@ -92,7 +92,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         database_url=database_url,
         data_dir=tmp_path,
         run_worker_in_process=False,
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
     )
 
 

@@ -39,7 +39,7 @@ def migrate(revision: str = "head") -> None:
     """Create or upgrade the database schema."""
     from comptoir.kit.db.migrate import current_revision, upgrade
 
-    settings, database = _prepare()
+    _settings, database = _prepare()
     upgrade(database.engine, revision)
     console.print(
         f"Database at revision [bold]{current_revision(database.engine)}[/bold] "
@@ -230,7 +230,7 @@ def db_revision(message: Annotated[str, typer.Option("-m", "--message")]) -> Non
 
     from comptoir.kit.db.migrate import alembic_config, upgrade
 
-    settings, database = _prepare()
+    _settings, database = _prepare()
     upgrade(database.engine)
     with database.engine.begin() as connection:
         command.revision(alembic_config(connection=connection), message=message, autogenerate=True)

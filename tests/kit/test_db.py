@@ -32,16 +32,24 @@ def test_a_row_round_trips_uuid_and_aware_utc_times(db: Database) -> None:
 
 
 def test_a_naive_datetime_is_refused(db: Database) -> None:
-    with pytest.raises(Exception, match="naive datetime"), db.transaction() as session:
-        session.add(Job(task="t", run_after=datetime(2026, 1, 1)))  # noqa: DTZ001
-        session.flush()
+    def add_naive_job() -> None:
+        with db.transaction() as session:
+            session.add(Job(task="t", run_after=datetime(2026, 1, 1)))  # noqa: DTZ001
+            session.flush()
+
+    with pytest.raises(Exception, match="naive datetime"):
+        add_naive_job()
 
 
 def test_work_rolled_back_leaves_nothing(db: Database) -> None:
-    with pytest.raises(RuntimeError), db.transaction() as session:
-        session.add(Job(task="lost"))
-        session.flush()
-        raise RuntimeError("boom")
+    def add_then_fail() -> None:
+        with db.transaction() as session:
+            session.add(Job(task="lost"))
+            session.flush()
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        add_then_fail()
     with db.transaction(readonly=True) as session:
         assert session.execute(select(Job).where(Job.task == "lost")).first() is None
 

@@ -71,9 +71,13 @@ def test_a_job_runs_once_and_commits_its_work_with_its_completion(db: Database) 
 
 
 def test_a_job_queued_in_a_rolled_back_transaction_never_runs(db: Database) -> None:
-    with pytest.raises(RuntimeError), db.transaction() as session:
-        enqueue(session, "test.note", {"n": 1})
-        raise RuntimeError("the order was not placed")
+    def queue_then_fail() -> None:
+        with db.transaction() as session:
+            enqueue(session, "test.note", {"n": 1})
+            raise RuntimeError("the order was not placed")
+
+    with pytest.raises(RuntimeError):
+        queue_then_fail()
 
     assert runner(db).run_batch() == 0
     assert ran == []
@@ -101,7 +105,8 @@ def test_a_failing_job_is_retried_with_backoff_then_dead_lettered(
     with db.transaction(readonly=True) as session:
         view = jobs.get_job(session, job_id)
         assert (view.status, view.attempts) == ("failed", 1)
-        assert view.last_error is not None and "503" in view.last_error
+        assert view.last_error is not None
+        assert "503" in view.last_error
         assert timedelta(seconds=10) <= view.run_after - clock.now() <= timedelta(seconds=11)
     assert the_runner.run_batch() == 0
 

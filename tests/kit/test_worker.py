@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -54,9 +54,9 @@ def wait_for(condition: Callable[[], bool], *, seconds: float, what: str) -> Non
 
 
 @pytest.fixture
-def engine_with_run_log(committed_db: Database) -> Iterator[Engine]:
+def engine_with_run_log(committed_db: Database) -> Engine:
     ensure_test_tables(committed_db.engine)
-    yield committed_db.engine
+    return committed_db.engine
 
 
 def job_state(database: Database, key: str) -> tuple[str, int]:
