@@ -94,3 +94,5 @@ def configure_logging(settings: Settings) -> None:
     root.addHandler(handler)
     root.setLevel(settings.log_level.upper())
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    # Alembic announces each of its autogenerate plugins at INFO on every start.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
