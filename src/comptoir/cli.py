@@ -35,7 +35,7 @@ def _prepare() -> tuple[Settings, Database]:
 
 
 @app.command()
-def migrate(revision: str = "head") -> None:
+def migrate(revision: str = "heads") -> None:
     """Create or upgrade the database schema."""
     from comptoir.kit.db.migrate import current_revision, upgrade
 
@@ -224,7 +224,14 @@ def jobs_retry(job_id: str) -> None:
 
 
 @db_app.command("revision")
-def db_revision(message: Annotated[str, typer.Option("-m", "--message")]) -> None:
+def db_revision(
+    message: Annotated[str, typer.Option("-m", "--message")],
+    rev_id: Annotated[str | None, typer.Option(help="Revision id (default: random)")] = None,
+    tables: Annotated[
+        list[str] | None, typer.Option(help="Only tables with this name prefix (repeatable)")
+    ] = None,
+    base: Annotated[str | None, typer.Option(help="Start a branch from this revision")] = None,
+) -> None:
     """Write a new migration from the difference between the models and a database at head."""
     from alembic import command
 
@@ -233,7 +240,16 @@ def db_revision(message: Annotated[str, typer.Option("-m", "--message")]) -> Non
     _settings, database = _prepare()
     upgrade(database.engine)
     with database.engine.begin() as connection:
-        command.revision(alembic_config(connection=connection), message=message, autogenerate=True)
+        config = alembic_config(connection=connection)
+        config.attributes["table_prefixes"] = list(tables or [])
+        command.revision(
+            config,
+            message=message,
+            autogenerate=True,
+            rev_id=rev_id,
+            head=base or "head",
+            splice=base is not None,
+        )
 
 
 @db_app.command("current")

@@ -13,10 +13,23 @@ from comptoir.models import metadata
 config = context.config
 
 
+def _include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """With ``table_prefixes`` set (``comptoir db revision --tables catalog_``), autogenerate
+    looks only at those tables, so a module writes a migration of its own tables only."""
+    prefixes = config.attributes.get("table_prefixes")
+    if not prefixes:
+        return True
+    table_name = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", "")
+    return any(str(table_name).startswith(prefix) for prefix in prefixes)
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
+        include_object=_include_object,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         user_module_prefix="ct.",

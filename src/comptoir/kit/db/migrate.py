@@ -32,7 +32,7 @@ def alembic_config(*, connection: Connection | None = None, url: str | None = No
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "heads") -> None:
     """Bring the database to ``revision`` (all migrations by default)."""
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection=connection), revision)
@@ -43,14 +43,23 @@ def downgrade(engine: Engine, revision: str) -> None:
         command.downgrade(alembic_config(connection=connection), revision)
 
 
-def current_revision(engine: Engine) -> str | None:
+def current_revisions(engine: Engine) -> set[str]:
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        return set(MigrationContext.configure(connection).get_current_heads())
+
+
+def head_revisions() -> set[str]:
+    return set(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The database's revision (several, comma-separated, while branches are open)."""
+    return ",".join(sorted(current_revisions(engine))) or None
 
 
 def head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return ",".join(sorted(head_revisions())) or None
 
 
 def is_up_to_date(engine: Engine) -> bool:
-    return current_revision(engine) == head_revision()
+    return current_revisions(engine) == head_revisions()
