@@ -137,6 +137,10 @@ def measure(
 ) -> list[dict[str, Any]]:
     figures = []
     emitted = emit_events(database, events, keys=max(1, events // 5))
+    # Table statistics as autovacuum (PostgreSQL) or a periodic ANALYZE (SQLite) keeps them in
+    # a running shop; without them the planner guesses the freshly filled outbox is empty.
+    with database.engine.begin() as connection:
+        connection.execute(text("ANALYZE"))
     delivered = deliver_rate(database, threads)
     ran = job_rate(database, jobs, threads)
     for metric, value in (

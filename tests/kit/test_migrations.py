@@ -9,7 +9,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
 from comptoir.kit.db.engine import create_engine_for
-from comptoir.kit.db.migrate import current_revision, downgrade, head_revision, upgrade
+from comptoir.kit.db.migrate import downgrade, is_up_to_date, upgrade
 from comptoir.models import metadata
 from tests.support.database import create_test_database, drop_test_database
 
@@ -26,7 +26,7 @@ def test_every_migration_can_be_undone_and_redone(tmp_path: Path) -> None:
     engine = create_engine_for(url)
     try:
         upgrade(engine)
-        assert current_revision(engine) == head_revision()
+        assert is_up_to_date(engine)
         downgrade(engine, "base")
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
         upgrade(engine)

@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, exists, select, text
 from sqlalchemy.orm import Session, aliased
 
 from comptoir.kit import clock
@@ -77,5 +77,21 @@ schedule(
     "kit.purge_delivered_events",
     task="kit.purge_delivered_events",
     cron="30 3 * * *",
+    catch_up=False,
+)
+
+
+@task("kit.refresh_planner_statistics", priority=200)
+def refresh_planner_statistics(session: Session, payload: dict[str, Any]) -> None:
+    """Keep SQLite's query planner informed (PostgreSQL's autovacuum does this by itself):
+    the relay's claim query relies on statistics to use its partial index."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("PRAGMA optimize"))
+
+
+schedule(
+    "kit.refresh_planner_statistics",
+    task="kit.refresh_planner_statistics",
+    cron="45 3 * * *",
     catch_up=False,
 )

@@ -62,4 +62,9 @@ def head_revision() -> str | None:
 
 
 def is_up_to_date(engine: Engine) -> bool:
-    return current_revisions(engine) == head_revisions()
+    """True when no migration is left to apply (branches and dependencies included)."""
+    script = ScriptDirectory.from_config(alembic_config())
+    current = tuple(current_revisions(engine))
+    if not current:
+        return not script.get_heads()
+    return not list(script.iterate_revisions("heads", current))

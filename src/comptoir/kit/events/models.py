@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from comptoir.kit import clock
@@ -41,7 +41,17 @@ class EventDelivery(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("event_id", "handler"),
         Index("ix_event_deliveries_due", "status", "next_attempt_at"),
-        Index("ix_event_deliveries_ordering", "handler", "key", "event_id"),
+        # The relay's claim checks, for each due delivery, that no earlier delivery of the same
+        # (handler, key) is still pending: a partial index keeps that probe small however many
+        # delivered rows accumulate.
+        Index(
+            "ix_event_deliveries_pending_line",
+            "handler",
+            "key",
+            "event_id",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
     )
 
     event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("outbox_events.id", ondelete="CASCADE"))
