@@ -10,12 +10,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from comptoir.kit.clock import FrozenClock, use_clock
 from comptoir.kit.db.engine import Database
 from comptoir.kit.settings import Settings
+from tests.support.browser import launch_chromium
 from tests.support.database import (
     backend_name,
     create_test_database,
@@ -102,3 +104,11 @@ def clock() -> Iterator[FrozenClock]:
     frozen = FrozenClock(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
     with use_clock(frozen):
         yield frozen
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One chromium for the whole test session (Playwright's sync API allows one per
+    process); each test opens its own page."""
+    with launch_chromium() as chromium:
+        yield chromium

@@ -39,13 +39,20 @@ def admin_api_routers() -> list[APIRouter]:
     A module adds its ``router`` here, imported inside this function so that importing
     ``comptoir.api`` stays cheap.
     """
-    return []
+    from comptoir.catalog.router import router as catalog_router
+    from comptoir.channels.router import router as channels_router
+    from comptoir.inventory.router import router as inventory_router
+    from comptoir.purchasing.router import router as purchasing_router
+
+    return [catalog_router, channels_router, inventory_router, purchasing_router]
 
 
 def store_api_routers() -> list[APIRouter]:
     """The channel API (storefronts, apps, tills) of every module, mounted under
     ``/store/v1``."""
-    return []
+    from comptoir.catalog.store_router import router as catalog_store_router
+
+    return [catalog_store_router]
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -60,6 +67,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     database = database or create_database(settings)
     configure_logging(settings)
     load_modules(settings)
+    __import__("comptoir.kit.crypto.keyring", fromlist=["_"]).install_keyring(settings)
 
     app = FastAPI(
         title="Comptoir",

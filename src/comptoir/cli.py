@@ -10,8 +10,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from comptoir.identity.cli import users_app
+from comptoir.inventory.cli import app as inventory_app
+from comptoir.kit.crypto.cli import keys_app
 from comptoir.kit.db.engine import Database, create_database
+from comptoir.kit.logging import configure_logging
 from comptoir.kit.settings import Settings, get_settings
+from comptoir.modules import load_modules
+from comptoir.privacy.cli import audit_app
+from comptoir.spreadsheets.cli import app as catalog_app
 
 app = typer.Typer(help="Comptoir: the back office of a small online shop.", no_args_is_help=True)
 events_app = typer.Typer(help="The outbox: list, retry and replay events.", no_args_is_help=True)
@@ -20,17 +27,26 @@ db_app = typer.Typer(help="Database schema tools.", no_args_is_help=True)
 app.add_typer(events_app, name="events")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(inventory_app, name="inventory")
+app.add_typer(catalog_app, name="catalog")
+app.add_typer(keys_app, name="keys")
+app.add_typer(audit_app, name="audit")
 
 console = Console()
 
 
-def _prepare() -> tuple[Settings, Database]:
+@app.callback()
+def _load_modules() -> None:
+    """Every command runs with logging configured and every module loaded, so that the events
+    a command emits reach all their handlers and its jobs find their tasks."""
     settings = get_settings()
-    from comptoir.kit.logging import configure_logging
-    from comptoir.modules import load_modules
-
     configure_logging(settings)
     load_modules(settings)
+
+
+def _prepare() -> tuple[Settings, Database]:
+    settings = get_settings()
     return settings, create_database(settings)
 
 

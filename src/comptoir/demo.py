@@ -8,9 +8,13 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from comptoir.catalog.demo import seed_catalog
+from comptoir.identity.demo import seed_identity
+from comptoir.inventory.demo import seed_inventory
 from comptoir.kit.jobs.registry import all_schedules
 from comptoir.kit.jobs.schedules import sync_schedules
 from comptoir.kit.settings import Settings
+from comptoir.purchasing.demo import seed_purchasing
 
 Seeder = Callable[[Session, Settings], str]
 
@@ -21,7 +25,13 @@ def seed_schedules(session: Session, settings: Settings) -> str:
     return f"Schedules: {len(specs)} registered ({', '.join(s.name for s in specs)})."
 
 
-SEEDERS: tuple[Seeder, ...] = (seed_schedules,)
+SEEDERS: tuple[Seeder, ...] = (
+    seed_schedules,
+    seed_identity,
+    seed_catalog,
+    seed_inventory,
+    seed_purchasing,
+)
 
 
 def seed_demo(session: Session, settings: Settings) -> list[str]:

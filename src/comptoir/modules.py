@@ -10,7 +10,17 @@ from comptoir.kit.settings import Settings
 
 # Each entry registers its handlers, tasks and schedules when imported. A business module adds
 # its ``handlers`` and ``tasks`` modules here.
-MODULES: tuple[str, ...] = ("comptoir.kit.maintenance",)
+MODULES: tuple[str, ...] = (
+    "comptoir.kit.maintenance",
+    "comptoir.privacy.pages",
+    "comptoir.identity.pages",
+    "comptoir.catalog.pages",
+    "comptoir.inventory.tasks",
+    "comptoir.inventory.pages",
+    "comptoir.purchasing.pages",
+    "comptoir.spreadsheets.tasks",
+    "comptoir.spreadsheets.pages",
+)
 
 _loaded: set[str] = set()
 _lock = threading.Lock()

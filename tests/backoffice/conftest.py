@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page
 from comptoir.api import create_app
 from comptoir.kit.db.engine import Database
 from comptoir.kit.settings import Settings
-from tests.support.browser import launch_chromium, open_page
+from tests.support.browser import open_page
 from tests.support.live_server import LiveServer, live_server_settings, serve
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -50,12 +50,6 @@ def csrf_token_of(html: str) -> str:
     match = CSRF_FIELD.search(html)
     assert match is not None, "the page carries no CSRF token"
     return match.group(1)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with launch_chromium() as chromium:
-        yield chromium
 
 
 @pytest.fixture

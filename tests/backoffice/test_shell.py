@@ -11,52 +11,50 @@ from fastapi.testclient import TestClient
 from comptoir.api import create_app
 from comptoir.backoffice.csrf import COOKIE_NAME
 from comptoir.backoffice.shell import LOCALE_COOKIE
+from comptoir.kit.crypto.keyring import init_key_file
 from comptoir.kit.db.engine import Database
 from tests.backoffice.conftest import csrf_token_of, make_settings
 
 
-def test_admin_answers_404_when_the_back_office_is_not_opened(
+def test_without_the_dev_setting_pages_ask_to_sign_in(
     database_url: str, tmp_path: Path, db: Database
 ) -> None:
-    # given settings that do not open the back office
+    # given settings that do not open the back office without sign-in
     settings = make_settings(database_url, tmp_path, dev_open_admin=False)
     with TestClient(create_app(settings, db)) as client:
-        # when someone asks for back-office pages, a static file, or a URL that never existed
-        answers = [
-            client.get(path)
-            for path in (
-                "/admin",
-                "/admin/operations",
-                "/admin/static/backoffice.css",
-                "/admin/no-such-page",
-            )
+        # when someone not signed in asks for back-office pages and a static file
+        pages = [
+            client.get(path, follow_redirects=False) for path in ("/admin", "/admin/operations")
         ]
-        unknown = client.get("/no-such-page")
+        static = client.get("/admin/static/backoffice.css")
 
-    # then every one is the same plain 404 as an unknown URL, with no page and no cookie
-    assert [answer.status_code for answer in answers] == [404, 404, 404, 404]
-    assert {answer.headers["content-type"] for answer in answers} == {
-        unknown.headers["content-type"]
-    }
-    assert all("<html" not in answer.text for answer in answers)
-    assert all(COOKIE_NAME not in answer.cookies for answer in answers)
+    # then the pages send them to the sign-in page (coming back afterwards); the stylesheet
+    # that the sign-in page needs is served
+    assert [page.status_code for page in pages] == [303, 303]
+    assert [page.headers["location"] for page in pages] == [
+        "/admin/login?next=/admin",
+        "/admin/login?next=/admin/operations",
+    ]
+    assert static.status_code == 200
 
 
-def test_the_back_office_stays_closed_in_production_even_when_asked(
+def test_the_dev_setting_is_refused_in_production(
     database_url: str, tmp_path: Path, db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
     # given production settings that ask for an open back office
     settings = make_settings(database_url, tmp_path, environment="production")
+    init_key_file(tmp_path / "keys" / "kek.json")  # production refuses to start without keys
 
     # when the application starts and someone asks for /admin
     with (
         caplog.at_level(logging.ERROR, logger="comptoir.backoffice.shell"),
         TestClient(create_app(settings, db)) as client,
     ):
-        answer = client.get("/admin")
+        answer = client.get("/admin", follow_redirects=False)
 
-    # then it answers 404 and the refusal is logged as an error
-    assert answer.status_code == 404
+    # then sign-in is still required and the refusal is logged as an error
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/admin/login?next=/admin"
     refusals = [r for r in caplog.records if r.name == "comptoir.backoffice.shell"]
     assert [r.levelno for r in refusals] == [logging.ERROR]
     assert "refused in production" in refusals[0].getMessage()

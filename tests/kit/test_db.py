@@ -4,10 +4,13 @@ import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Table, func, select
+from sqlalchemy.orm import Session
 
+from comptoir.kit.db.dialect import insert_ignoring_conflicts
 from comptoir.kit.db.engine import Database
 from comptoir.kit.db.migrate import is_up_to_date
+from comptoir.kit.events.models import EventInboxEntry
 from comptoir.kit.ids import uuid7, uuid7_time_ms
 from comptoir.kit.jobs.models import Job
 
@@ -61,3 +64,14 @@ def test_uuid7_is_time_ordered_and_carries_the_time() -> None:
     assert all(i.version == 7 for i in ids)
     now_ms = int(datetime.now(UTC).timestamp() * 1000)
     assert abs(uuid7_time_ms(ids[-1]) - now_ms) < 5000
+
+
+def test_insert_ignoring_conflicts_counts_only_the_rows_inserted(session: Session) -> None:
+    table = EventInboxEntry.__table__
+    assert isinstance(table, Table)
+    first = uuid7()
+    rows = [{"event_id": first, "handler": "h", "processed_at": datetime.now(UTC)}]
+    assert insert_ignoring_conflicts(session, table, rows, ["event_id", "handler"]) == 1
+    rows.append({"event_id": uuid7(), "handler": "h", "processed_at": datetime.now(UTC)})
+    assert insert_ignoring_conflicts(session, table, rows, ["event_id", "handler"]) == 1
+    assert session.scalar(select(func.count()).select_from(table)) == 2

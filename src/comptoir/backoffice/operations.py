@@ -24,6 +24,7 @@ from comptoir.backoffice.shell import (
     register_flash,
     register_pages,
     render,
+    require_scope,
 )
 from comptoir.kit.errors import Conflict, NotFound
 from comptoir.kit.events import service as events
@@ -172,7 +173,9 @@ def _page_context(session: Session, filters: Filters) -> dict[str, Any]:
     }
 
 
-@router.get("/operations", response_class=HTMLResponse)
+@router.get(
+    "/operations", response_class=HTMLResponse, dependencies=[require_scope("operations:read")]
+)
 def operations_page(
     request: Request,
     session: DbSession,
@@ -233,7 +236,7 @@ def _next_path(candidate: str) -> str:
     return candidate if candidate.startswith(PAGE_PATH) else PAGE_PATH
 
 
-@router.post("/operations/jobs/{job_id}/retry")
+@router.post("/operations/jobs/{job_id}/retry", dependencies=[require_scope("operations:write")])
 def retry_job(
     request: Request,
     session: DbSession,
@@ -262,7 +265,10 @@ def retry_job(
     )
 
 
-@router.post("/operations/deliveries/{delivery_id}/retry")
+@router.post(
+    "/operations/deliveries/{delivery_id}/retry",
+    dependencies=[require_scope("operations:write")],
+)
 def retry_delivery(
     request: Request,
     session: DbSession,

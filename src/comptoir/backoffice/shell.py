@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Protocol
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton, get_datetime_format
@@ -24,9 +26,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
+from starlette.concurrency import run_in_threadpool
 
 from comptoir.backoffice import csrf
 from comptoir.backoffice.nav import NavItem, NavRegistry, navigation
+from comptoir.kit.http.access import Principal
 from comptoir.kit.i18n import (
     SUPPORTED_LOCALES,
     LazyString,
@@ -65,9 +69,52 @@ class PrimaryAction:
     path: str
 
 
+class Gatekeeper(Protocol):
+    """Who signs people in to the back office (the identity module registers one with
+    :func:`set_gatekeeper`)."""
+
+    def authenticate(self, request: Request) -> Principal | None:
+        """The signed-in staff principal of ``request``, or ``None``. May set
+        ``request.state.csrf_binding`` (a server-side secret of the session) so that CSRF
+        tokens are bound to the session. Runs in a worker thread."""
+        ...
+
+    def sign_in_path(self, request: Request) -> str:
+        """Where to send a request that has no principal (the sign-in page, or the step of
+        the sign-in still due)."""
+        ...
+
+
+class PageRedirect(Exception):
+    """Raised by a page dependency to send the browser to ``location`` (303; htmx requests
+    get ``HX-Redirect``)."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
+
+
+class PageForbidden(Exception):
+    """Raised when the signed-in user lacks the page's scope: a 403 page."""
+
+    def __init__(self, scope: str) -> None:
+        super().__init__(scope)
+        self.scope = scope
+
+
+DEV_PRINCIPAL: Final = Principal(
+    kind="staff",
+    id=uuid.UUID(int=0),
+    scopes=frozenset({"*"}),
+    display_name="Development owner",
+)
+
+
 @dataclass(slots=True)
 class _Pages:
     routers: list[APIRouter] = field(default_factory=list)
+    public_routers: list[APIRouter] = field(default_factory=list)
+    gatekeeper: Gatekeeper | None = None
     template_dirs: list[Path] = field(default_factory=lambda: [PACKAGE_DIR / "templates"])
     flash_messages: dict[str, LazyString] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -76,18 +123,29 @@ class _Pages:
 _pages = _Pages()
 
 
-def register_pages(router: APIRouter, *, templates: Path | None = None) -> None:
+def register_pages(
+    router: APIRouter, *, templates: Path | None = None, public: bool = False
+) -> None:
     """Serve ``router``'s pages under ``/admin`` (its paths are relative to it), behind the
     shell's access gate and CSRF check, and look up templates in ``templates`` too.
 
-    Call it when the module is imported, before :func:`mount`. Registering the same router
-    twice is harmless.
+    ``public`` pages (sign-in, password reset) need no signed-in user but keep the CSRF
+    check. Call it when the module is imported, before :func:`mount`. Registering the same
+    router twice is harmless.
     """
     with _pages.lock:
-        if router not in _pages.routers:
-            _pages.routers.append(router)
+        target = _pages.public_routers if public else _pages.routers
+        if router not in target:
+            target.append(router)
         if templates is not None and templates not in _pages.template_dirs:
             _pages.template_dirs.append(templates)
+
+
+def set_gatekeeper(gatekeeper: Gatekeeper) -> None:
+    """Sign people in to the back office with ``gatekeeper`` (called by the identity module
+    when it is imported, before :func:`mount`)."""
+    with _pages.lock:
+        _pages.gatekeeper = gatekeeper
 
 
 def register_flash(code: str, message: LazyString) -> None:
@@ -104,9 +162,19 @@ class Backoffice:
     environment per language (gettext is installed per environment, so languages never mix
     between concurrent requests)."""
 
-    def __init__(self, settings: Settings, *, is_open: bool, nav: NavRegistry) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        is_open: bool,
+        nav: NavRegistry,
+        dev_open: bool = False,
+        gatekeeper: Gatekeeper | None = None,
+    ) -> None:
         self.settings = settings
         self.is_open = is_open
+        self.dev_open = dev_open
+        self.gatekeeper = gatekeeper
         self.nav = nav
         self.timezone = ZoneInfo(settings.timezone)
         self.secure_cookies = settings.base_url.startswith("https://")
@@ -212,9 +280,10 @@ def render(
                 title=title,
                 breadcrumb=breadcrumb or [],
                 primary_action=primary_action,
-                nav_groups=state.nav.groups(),
+                nav_groups=state.nav.groups() if _has_principal(request) else [],
                 current_item=current,
-                csrf_token=csrf.token_for(request, state.settings.secret_key),
+                csrf_token=csrf.token_for(request, csrf_key(request)),
+                principal=getattr(request.state, "principal", None),
                 flash=flash,
                 **context,
             )
@@ -228,6 +297,10 @@ def render(
     if FLASH_COOKIE in request.cookies:
         response.delete_cookie(FLASH_COOKIE, path="/admin")
     return response
+
+
+def _has_principal(request: Request) -> bool:
+    return isinstance(getattr(request.state, "principal", None), Principal)
 
 
 def redirect_with_flash(request: Request, path: str, code: str) -> RedirectResponse:
@@ -244,16 +317,89 @@ def redirect_with_flash(request: Request, path: str, code: str) -> RedirectRespo
     return response
 
 
+def csrf_key(request: Request) -> str:
+    """The key CSRF tokens are signed with: the shop's secret, bound to the back-office
+    session when there is one (a token from before sign-in is useless after it)."""
+    secret: str = backoffice(request).settings.secret_key
+    binding = getattr(request.state, "csrf_binding", "")
+    return f"{secret}|{binding}" if binding else secret
+
+
+def login_redirect(request: Request, sign_in_path: str) -> str:
+    """``sign_in_path`` with the current page as a safe ``next``."""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.method != "GET" or here.startswith(sign_in_path.split("?", 1)[0]):
+        return sign_in_path
+    separator = "&" if "?" in sign_in_path else "?"
+    return f"{sign_in_path}{separator}next={quote(_local_path(here), safe='/')}"
+
+
+async def _identify(request: Request) -> Principal | None:
+    state = backoffice(request)
+    if state.dev_open:
+        request.state.principal = DEV_PRINCIPAL
+        return DEV_PRINCIPAL
+    if state.gatekeeper is None:
+        return None
+    principal = await run_in_threadpool(state.gatekeeper.authenticate, request)
+    if principal is not None:
+        request.state.principal = principal
+    return principal
+
+
 async def _guard(request: Request) -> None:
-    """Every back-office URL: 404 while the back office is closed (nothing to discover), then
-    the CSRF check on state-changing requests."""
+    """Every back-office URL: 404 while the back office is closed (nothing to discover), the
+    sign-in page for someone not signed in, then the CSRF check on state-changing requests."""
     state = backoffice(request)
     if not state.is_open:
         raise HTTPException(status_code=404, detail="Not Found")
-    await csrf.verify(request, state.settings.secret_key)
+    principal = await _identify(request)
+    if principal is None:
+        assert state.gatekeeper is not None
+        raise PageRedirect(login_redirect(request, state.gatekeeper.sign_in_path(request)))
+    await csrf.verify(request, csrf_key(request))
+
+
+async def _public_guard(request: Request) -> None:
+    """Public pages (sign-in): the principal if there is one, and the CSRF check."""
+    state = backoffice(request)
+    if not state.is_open:
+        raise HTTPException(status_code=404, detail="Not Found")
+    await _identify(request)
+    await csrf.verify(request, csrf_key(request))
+
+
+def require_scope(scope: str) -> Any:
+    """A page dependency: the signed-in user must hold ``scope``, else a 403 page."""
+
+    def check(request: Request) -> None:
+        principal = getattr(request.state, "principal", None)
+        if not isinstance(principal, Principal) or not principal.has_scope(scope):
+            raise PageForbidden(scope)
+
+    return Depends(check)
+
+
+async def _redirect_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PageRedirect)
+    if is_htmx(request):
+        return Response(status_code=204, headers={"HX-Redirect": exc.location})
+    return RedirectResponse(exc.location, status_code=303)
+
+
+async def _forbidden_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PageForbidden)
+    return render(
+        request,
+        "forbidden.html",
+        status_code=403,
+        title=_l("You do not have access to this page"),
+        scope=exc.scope,
+    )
 
 
 shell_router = APIRouter()
+public_shell_router = APIRouter()
 
 
 @shell_router.get("", response_class=HTMLResponse)
@@ -270,7 +416,7 @@ def _local_path(candidate: str) -> str:
     return "/admin"
 
 
-@shell_router.post("/locale")
+@public_shell_router.post("/locale")
 def switch_locale(
     locale: str = Form(...), next_path: str = Form("/admin", alias="next")
 ) -> Response:
@@ -283,11 +429,11 @@ def switch_locale(
     return response
 
 
-def _is_open(settings: Settings) -> bool:
+def _is_dev_open(settings: Settings) -> bool:
     if not settings.dev_open_admin:
         return False
     if settings.environment == "production":
-        logger.error("COMPTOIR_DEV_OPEN_ADMIN is refused in production: /admin stays closed")
+        logger.error("COMPTOIR_DEV_OPEN_ADMIN is refused in production: sign-in stays required")
         return False
     logger.warning("the back office is open without login (COMPTOIR_DEV_OPEN_ADMIN)")
     return True
@@ -296,20 +442,32 @@ def _is_open(settings: Settings) -> bool:
 def mount(app: FastAPI, settings: Settings) -> None:
     """Serve the back office under ``/admin`` and its static files under ``/admin/static``.
 
-    Until staff sign-in exists the back office opens only with ``settings.dev_open_admin``,
-    never in production; closed, every ``/admin`` URL answers 404. Every POST must carry the
-    CSRF token (403 otherwise). Pages come from the modules that called :func:`register_pages`
-    before this call; the Operations page is always there.
+    Pages need a signed-in staff user (the gatekeeper registered by the identity module);
+    ``settings.dev_open_admin`` (never in production) opens them without sign-in, as a
+    development owner. With neither, every ``/admin`` URL answers 404. Every POST must carry
+    the CSRF token (403 otherwise). Pages come from the modules that called
+    :func:`register_pages` before this call; the Operations page is always there.
     """
     from comptoir.backoffice import operations  # noqa: F401  (registers its pages)
 
-    is_open = _is_open(settings)
-    app.state.backoffice = Backoffice(settings, is_open=is_open, nav=navigation)
+    dev_open = _is_dev_open(settings)
+    gatekeeper = _pages.gatekeeper
+    is_open = dev_open or gatekeeper is not None
+    app.state.backoffice = Backoffice(
+        settings, is_open=is_open, nav=navigation, dev_open=dev_open, gatekeeper=gatekeeper
+    )
+    app.add_exception_handler(PageRedirect, _redirect_handler)
+    app.add_exception_handler(PageForbidden, _forbidden_handler)
     admin = APIRouter(dependencies=[Depends(_guard)])
+    public = APIRouter(dependencies=[Depends(_public_guard)])
     with _pages.lock:
         routers = [shell_router, *_pages.routers]
+        public_routers = [public_shell_router, *_pages.public_routers]
+    for router in public_routers:
+        public.include_router(router, prefix="/admin")
     for router in routers:
         admin.include_router(router, prefix="/admin")
+    app.include_router(public, include_in_schema=False)
     app.include_router(admin, include_in_schema=False)
     if is_open:
         app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="admin-static")

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path("var")
@@ -46,6 +46,38 @@ class Settings(BaseSettings):
     secret_key: str = Field(
         default="change-me-in-production-0123456789abcdef",
         description="Signs cookies (CSRF). Set a long random value in production.",
+    )
+
+    session_idle_minutes: int = Field(
+        default=30, description="A back-office session ends after this long without a request."
+    )
+    session_absolute_hours: int = Field(
+        default=12, description="A back-office session ends this long after sign-in, whatever."
+    )
+    mfa_required_for_everyone: bool = Field(
+        default=False,
+        description="Require two-step verification from every staff user, not only from the "
+        "owner, administrator and accountant roles.",
+    )
+
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_timeout_seconds: float = 10.0
+    mail_from: str = "Comptoir <comptoir@localhost>"
+
+    key_file: Path | None = Field(
+        default=None,
+        description="Keyring of key-encryption keys (JSON, 0600). Empty: data_dir/keys/kek.json.",
+    )
+    kek: SecretStr | None = Field(
+        default=None,
+        description="Key-encryption keys in base64, 'version:key,...'; used instead of key_file.",
+    )
+    blind_index_key: SecretStr | None = Field(
+        default=None, description="Blind-index key in base64, with kek (required then)."
     )
 
     run_worker_in_process: bool = True

@@ -41,10 +41,13 @@ def insert_ignoring_conflicts(
     """
     if not rows:
         return 0
-    if is_postgresql(session):
-        pg_stmt = postgresql.insert(table).values(list(rows))
-        result = session.execute(pg_stmt.on_conflict_do_nothing(index_elements=conflict_columns))
-    else:
-        lite_stmt = sqlite.insert(table).values(list(rows))
-        result = session.execute(lite_stmt.on_conflict_do_nothing(index_elements=conflict_columns))
-    return int(getattr(result, "rowcount", 0) or 0)
+    dialect = postgresql if is_postgresql(session) else sqlite
+    stmt = (
+        dialect.insert(table)
+        .values(list(rows))
+        .on_conflict_do_nothing(index_elements=list(conflict_columns))
+        .returning(*[table.c[name] for name in conflict_columns])
+    )
+    # Count the rows RETURNING gives back: the driver's rowcount is -1 on PostgreSQL for
+    # multi-row inserts.
+    return len(session.execute(stmt).all())

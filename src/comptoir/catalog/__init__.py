@@ -1,0 +1,1 @@
+"""The catalogue: products, variants, tax classes, price lists, promotions and coupons."""

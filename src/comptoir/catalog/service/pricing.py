@@ -1,0 +1,334 @@
+"""Price lists, prices and their append-only history, and the resolution of a variant's price
+for a channel, a currency, a quantity and a customer group (EU Omnibus reference included)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Final
+
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import Session
+
+from comptoir.catalog import events
+from comptoir.catalog.errors import (
+    DuplicateValue,
+    PriceListNotFound,
+    PriceNotFound,
+    VariantNotFound,
+)
+from comptoir.catalog.models import Price, PriceHistory, PriceList, Variant
+from comptoir.catalog.schemas import PriceListCreate, PriceListOut, PriceQuote, PriceSet
+from comptoir.catalog.service.promotions import best_unit_promotion
+from comptoir.kit import clock
+from comptoir.kit.errors import InvalidInput
+from comptoir.kit.events import emit
+from comptoir.kit.i18n import lazy_gettext as _l
+from comptoir.kit.money import Money, currency_exponent
+
+OMNIBUS_WINDOW: Final = timedelta(days=30)
+
+
+def create_price_list(session: Session, data: PriceListCreate) -> PriceListOut:
+    """Add a price list. Raises :class:`DuplicateValue` (``code``), :class:`InvalidInput`
+    (``currency`` unknown, ``valid_to`` not after ``valid_from``)."""
+    currency_exponent(data.currency)
+    if session.scalar(select(PriceList.id).where(PriceList.code == data.code)):
+        raise DuplicateValue(_l("{value} is already used."), field="code", value=data.code)
+    if data.valid_from and data.valid_to and data.valid_to <= data.valid_from:
+        raise InvalidInput(_l("The end date must come after the start date."), field="valid_to")
+    price_list = PriceList(**data.model_dump())
+    session.add(price_list)
+    session.flush()
+    return PriceListOut.model_validate(price_list)
+
+
+def list_price_lists(session: Session) -> list[PriceListOut]:
+    """Every price list, by code."""
+    rows = session.scalars(select(PriceList).order_by(PriceList.code))
+    return [PriceListOut.model_validate(row) for row in rows]
+
+
+def get_price_list(session: Session, price_list_id: uuid.UUID) -> PriceList:
+    """The price list; raises :class:`PriceListNotFound`."""
+    price_list = session.get(PriceList, price_list_id)
+    if price_list is None:
+        raise PriceListNotFound()
+    return price_list
+
+
+def set_price(session: Session, price_list_id: uuid.UUID, data: PriceSet) -> Price:
+    """Set a variant's price in a price list (from ``data.min_quantity`` units up).
+
+    Guarantees: when the amount changes (or the price is new), one row is appended to the
+    price history and ``catalog.price.changed`` is emitted; setting the same amount again
+    records nothing. Raises :class:`PriceListNotFound`, :class:`VariantNotFound`
+    (``variant_id``).
+    """
+    price_list = get_price_list(session, price_list_id)
+    if session.get(Variant, data.variant_id) is None:
+        raise VariantNotFound(field="variant_id")
+    price = session.scalar(
+        select(Price).where(
+            Price.price_list_id == price_list_id,
+            Price.variant_id == data.variant_id,
+            Price.min_quantity == data.min_quantity,
+        )
+    )
+    previous = price.amount_minor if price else None
+    if price is None:
+        price = Price(
+            price_list_id=price_list_id,
+            variant_id=data.variant_id,
+            min_quantity=data.min_quantity,
+            amount_minor=data.amount_minor,
+        )
+        session.add(price)
+    price.amount_minor = data.amount_minor
+    price.compare_at_minor = data.compare_at_minor
+    if previous != data.amount_minor:
+        _record_change(session, price_list, price, data.amount_minor, previous)
+    session.flush()
+    return price
+
+
+def remove_price(
+    session: Session, price_list_id: uuid.UUID, variant_id: uuid.UUID, min_quantity: int = 1
+) -> None:
+    """Remove a variant's price (tier) from a price list; the history records the removal.
+    Raises :class:`PriceNotFound`."""
+    price_list = get_price_list(session, price_list_id)
+    price = session.scalar(
+        select(Price).where(
+            Price.price_list_id == price_list_id,
+            Price.variant_id == variant_id,
+            Price.min_quantity == min_quantity,
+        )
+    )
+    if price is None:
+        raise PriceNotFound()
+    _record_change(session, price_list, price, None, price.amount_minor)
+    session.delete(price)
+    session.flush()
+
+
+def _record_change(
+    session: Session,
+    price_list: PriceList,
+    price: Price,
+    amount_minor: int | None,
+    previous: int | None,
+) -> None:
+    session.add(
+        PriceHistory(
+            price_list_id=price_list.id,
+            variant_id=price.variant_id,
+            min_quantity=price.min_quantity,
+            currency=price_list.currency,
+            amount_minor=amount_minor,
+            previous_amount_minor=previous,
+            effective_at=clock.now(),
+        )
+    )
+    emit(
+        session,
+        events.PRICE_CHANGED,
+        events.PriceChanged(
+            price_list_id=price_list.id,
+            variant_id=price.variant_id,
+            min_quantity=price.min_quantity,
+            currency=price_list.currency,
+            amount_minor=amount_minor,
+            previous_amount_minor=previous,
+        ),
+        key=price.variant_id,
+    )
+
+
+def prices_of_variant(session: Session, variant_id: uuid.UUID) -> list[Price]:
+    """Every price of a variant, by price list then tier."""
+    return list(
+        session.scalars(
+            select(Price)
+            .where(Price.variant_id == variant_id)
+            .order_by(Price.price_list_id, Price.min_quantity)
+        )
+    )
+
+
+def _applicable_lists(
+    session: Session,
+    *,
+    channel_id: uuid.UUID | None,
+    currency: str,
+    customer_group: str | None,
+    on: datetime,
+) -> list[PriceList]:
+    """Price lists that apply, most specific first: priority, then a customer group's list
+    before the general one, then a channel's list before the all-channel one."""
+    group_clause: ColumnElement[bool] = PriceList.customer_group.is_(None)
+    if customer_group is not None:
+        group_clause = or_(group_clause, PriceList.customer_group == customer_group)
+    channel_clause: ColumnElement[bool] = PriceList.channel_id.is_(None)
+    if channel_id is not None:
+        channel_clause = or_(channel_clause, PriceList.channel_id == channel_id)
+    lists = session.scalars(
+        select(PriceList).where(
+            PriceList.is_active.is_(True),
+            PriceList.currency == currency,
+            group_clause,
+            channel_clause,
+            or_(PriceList.valid_from.is_(None), PriceList.valid_from <= on),
+            or_(PriceList.valid_to.is_(None), PriceList.valid_to > on),
+        )
+    ).all()
+    return sorted(
+        lists,
+        key=lambda pl: (
+            -pl.priority,
+            pl.customer_group is None,
+            pl.channel_id is None,
+            pl.code,
+        ),
+    )
+
+
+def price_for(
+    session: Session,
+    variant_id: uuid.UUID,
+    *,
+    channel_id: uuid.UUID | None,
+    currency: str,
+    quantity: int = 1,
+    customer_group: str | None = None,
+    on: datetime | None = None,
+) -> PriceQuote:
+    """The unit price of ``variant_id`` for this buyer, at ``on`` (now by default).
+
+    Resolution: among active price lists in ``currency`` valid at ``on`` for the channel (or
+    all channels) and the customer group (or everyone), the most specific list holding a
+    price for the variant wins (higher priority, then group-specific, then channel-specific);
+    in it, the highest quantity tier not above ``quantity``. Then the best automatic
+    promotion (percentage or fixed amount, no coupon) valid at ``on`` lowers the unit price.
+    A reduced price (a promotion, or a ``compare_at`` price) carries the lowest price of the
+    30 days before the reduction.
+
+    Raises :class:`PriceNotFound` when no list prices the variant, :class:`InvalidInput`
+    (``quantity``) below 1.
+    """
+    if quantity < 1:
+        raise InvalidInput(_l("The quantity must be at least 1."), field="quantity")
+    on = on or clock.now()
+    lists = _applicable_lists(
+        session, channel_id=channel_id, currency=currency, customer_group=customer_group, on=on
+    )
+    price, price_list = _first_price(session, lists, variant_id, quantity)
+    list_price = Money.from_minor(price.amount_minor, currency)
+    variant = session.get(Variant, variant_id)
+    assert variant is not None
+    promotion, unit_price = best_unit_promotion(
+        session, variant, list_price, channel_id=channel_id, on=on
+    )
+    compare_at = (
+        Money.from_minor(price.compare_at_minor, currency)
+        if price.compare_at_minor is not None and price.compare_at_minor > price.amount_minor
+        else None
+    )
+    lowest: Money | None = None
+    if promotion is not None:
+        reference = promotion.starts_at or promotion.created_at
+        lowest = lowest_price_before(session, price, reference) or list_price
+    elif compare_at is not None:
+        reference = _current_since(session, price, on)
+        lowest = lowest_price_before(session, price, reference) or list_price
+    return PriceQuote(
+        variant_id=variant_id,
+        price_list_id=price_list.id,
+        unit_price=unit_price,
+        list_price=list_price,
+        includes_tax=price_list.prices_include_tax,
+        promotion_id=promotion.id if promotion else None,
+        compare_at=compare_at,
+        lowest_price_30d=lowest,
+    )
+
+
+def _first_price(
+    session: Session, lists: Sequence[PriceList], variant_id: uuid.UUID, quantity: int
+) -> tuple[Price, PriceList]:
+    if lists:
+        prices = session.scalars(
+            select(Price).where(
+                Price.variant_id == variant_id,
+                Price.price_list_id.in_([pl.id for pl in lists]),
+                Price.min_quantity <= quantity,
+            )
+        ).all()
+        for price_list in lists:
+            tiers = [p for p in prices if p.price_list_id == price_list.id]
+            if tiers:
+                return max(tiers, key=lambda p: p.min_quantity), price_list
+    raise PriceNotFound(field="variant_id")
+
+
+def _current_since(session: Session, price: Price, on: datetime) -> datetime:
+    """When the price's current amount took effect (its creation when it has no history)."""
+    since = session.scalar(
+        select(PriceHistory.effective_at)
+        .where(*_same_price(price), PriceHistory.effective_at <= on)
+        .order_by(PriceHistory.effective_at.desc(), PriceHistory.id.desc())
+        .limit(1)
+    )
+    return since or price.created_at
+
+
+def _same_price(price: Price) -> tuple[ColumnElement[bool], ...]:
+    return (
+        PriceHistory.price_list_id == price.price_list_id,
+        PriceHistory.variant_id == price.variant_id,
+        PriceHistory.min_quantity == price.min_quantity,
+    )
+
+
+def lowest_price_before(session: Session, price: Price, reference: datetime) -> Money | None:
+    """The lowest amount this price (list, variant, tier) had at any moment of the 30 days
+    before ``reference`` (the price in effect 30 days before included), from the history.
+    None when the history holds nothing for that period."""
+    start = reference - OMNIBUS_WINDOW
+    in_effect_at_start = (
+        select(PriceHistory.id)
+        .where(*_same_price(price), PriceHistory.effective_at <= start)
+        .order_by(PriceHistory.effective_at.desc(), PriceHistory.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(PriceHistory.amount_minor, PriceHistory.currency).where(
+            *_same_price(price),
+            PriceHistory.amount_minor.is_not(None),
+            or_(
+                PriceHistory.id == in_effect_at_start,
+                and_(PriceHistory.effective_at > start, PriceHistory.effective_at < reference),
+            ),
+        )
+    ).all()
+    amounts = [(amount, currency) for amount, currency in rows if amount is not None]
+    if not amounts:
+        return None
+    amount, currency = min(amounts)
+    return Money.from_minor(amount, currency)
+
+
+def price_history(
+    session: Session, variant_id: uuid.UUID, *, limit: int = 100
+) -> list[PriceHistory]:
+    """The latest price changes of a variant, newest first."""
+    return list(
+        session.scalars(
+            select(PriceHistory)
+            .where(PriceHistory.variant_id == variant_id)
+            .order_by(PriceHistory.effective_at.desc(), PriceHistory.id.desc())
+            .limit(limit)
+        )
+    )

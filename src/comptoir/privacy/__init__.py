@@ -1,0 +1,2 @@
+"""Privacy: the audit trail of who changed what (and, later, GDPR export, erasure, retention
+and consents)."""

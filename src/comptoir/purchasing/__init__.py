@@ -1,0 +1,1 @@
+"""Purchasing: suppliers, their price lists, purchase orders and their receipts into stock."""
