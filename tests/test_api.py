@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -78,6 +79,12 @@ def test_the_api_documentation_page_is_served(client: TestClient) -> None:
 
     assert response.status_code == 200
     assert "/openapi.json" in response.text
+    assert "cdn." not in response.text, "the page must work offline"
+    for asset in re.findall(r'(?:href|src)="(/api-docs/static/[^"]+)"', response.text):
+        served = client.get(asset)
+        assert served.status_code == 200, asset
+        assert served.content, asset
+    assert "swagger-ui-bundle" in response.text
 
 
 @pytest.mark.parametrize(

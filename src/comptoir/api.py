@@ -18,6 +18,7 @@ from fastapi import APIRouter, FastAPI
 from comptoir import __version__
 from comptoir.kit.db.engine import Database, create_database
 from comptoir.kit.errors import install_problem_handlers, problems_router
+from comptoir.kit.http.apidocs import install_api_docs
 from comptoir.kit.http.context import RequestContextMiddleware
 from comptoir.kit.http.health import health_router
 from comptoir.kit.http.transaction import RequestTransactionMiddleware
@@ -73,6 +74,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         title="Comptoir",
         version=__version__,
         summary="The back office of a small online shop, API first.",
+        docs_url=None,
+        redoc_url=None,
         lifespan=_lifespan(settings, database, owns_database=owns_database),
     )
     app.state.settings = settings
@@ -85,6 +88,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(RequestContextMiddleware, default_locale=settings.default_locale)
 
+    install_api_docs(app)
     app.include_router(health_router)
     app.include_router(metrics_router)
     app.include_router(problems_router)
