@@ -21,10 +21,10 @@ install: $(STAMP)
 system-deps:
 	./scripts/install-system-deps.sh
 
-## The demo shop on a SQLite file in var/, back office open without login (local only).
+## The demo shop on a SQLite file in var/; `comptoir demo` prints the owner's sign-in.
 demo: install
-	COMPTOIR_DEV_OPEN_ADMIN=1 $(BIN)/comptoir demo
-	COMPTOIR_DEV_OPEN_ADMIN=1 $(BIN)/comptoir serve --host $(HOST) --port $(PORT)
+	$(BIN)/comptoir demo
+	$(BIN)/comptoir serve --host $(HOST) --port $(PORT)
 
 serve: install
 	$(BIN)/comptoir migrate

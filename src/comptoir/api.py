@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Final
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from comptoir import __version__
 from comptoir.kit.db.engine import Database, create_database
@@ -42,18 +42,37 @@ def admin_api_routers() -> list[APIRouter]:
     """
     from comptoir.catalog.router import router as catalog_router
     from comptoir.channels.router import router as channels_router
+    from comptoir.customers.router import router as customers_router
     from comptoir.inventory.router import router as inventory_router
+    from comptoir.orders.router import router as orders_router
     from comptoir.purchasing.router import router as purchasing_router
 
-    return [catalog_router, channels_router, inventory_router, purchasing_router]
+    return [
+        catalog_router,
+        channels_router,
+        customers_router,
+        inventory_router,
+        orders_router,
+        purchasing_router,
+    ]
 
 
 def store_api_routers() -> list[APIRouter]:
     """The channel API (storefronts, apps, tills) of every module, mounted under
     ``/store/v1``."""
     from comptoir.catalog.store_router import router as catalog_store_router
+    from comptoir.identity.shoppers.router import router as shoppers_router
+    from comptoir.orders.store_router import router as orders_store_router
 
-    return [catalog_store_router]
+    return [catalog_store_router, shoppers_router, orders_store_router]
+
+
+def store_api_gate() -> Callable[..., object]:
+    """The dependency that authenticates every ``/store/v1`` request (channel key, shopper
+    token) before its route runs."""
+    from comptoir.identity.shoppers.gate import store_gate
+
+    return store_gate
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -92,10 +111,20 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(health_router)
     app.include_router(metrics_router)
     app.include_router(problems_router)
+    from comptoir.identity.oauth.bearer import bearer_authentication
+    from comptoir.identity.oauth.router import router as oauth_router
+
+    app.include_router(oauth_router)
+    from comptoir.privacy.capture import audit_writes  # every write lands in the audit trail
+
     for router in admin_api_routers():
-        app.include_router(router, prefix=ADMIN_API_PREFIX)
+        app.include_router(
+            router, prefix=ADMIN_API_PREFIX, dependencies=[bearer_authentication, audit_writes]
+        )
     for router in store_api_routers():
-        app.include_router(router, prefix=STORE_API_PREFIX)
+        app.include_router(
+            router, prefix=STORE_API_PREFIX, dependencies=[Depends(store_api_gate())]
+        )
 
     if _module_exists("comptoir.backoffice.shell"):
         from comptoir.backoffice.shell import mount as mount_backoffice

@@ -10,7 +10,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from comptoir.channels.cli import app as channels_app
+from comptoir.customers.cli import app as customers_app
 from comptoir.identity.cli import users_app
+from comptoir.identity.oauth.cli import clients_app, signing_keys_app
 from comptoir.inventory.cli import app as inventory_app
 from comptoir.kit.crypto.cli import keys_app
 from comptoir.kit.db.engine import Database, create_database
@@ -28,10 +31,14 @@ app.add_typer(events_app, name="events")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+app.add_typer(clients_app, name="clients")
+app.add_typer(signing_keys_app, name="signing-keys")
 app.add_typer(inventory_app, name="inventory")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
+app.add_typer(customers_app, name="customers")
+app.add_typer(channels_app, name="channels")
 
 console = Console()
 

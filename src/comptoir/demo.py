@@ -9,6 +9,8 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from comptoir.catalog.demo import seed_catalog
+from comptoir.channels.demo import seed_channel_keys
+from comptoir.customers.demo import seed_customers
 from comptoir.identity.demo import seed_identity
 from comptoir.inventory.demo import seed_inventory
 from comptoir.kit.jobs.registry import all_schedules
@@ -29,8 +31,10 @@ SEEDERS: tuple[Seeder, ...] = (
     seed_schedules,
     seed_identity,
     seed_catalog,
+    seed_channel_keys,
     seed_inventory,
     seed_purchasing,
+    seed_customers,
 )
 
 

@@ -14,12 +14,15 @@ MODULES: tuple[str, ...] = (
     "comptoir.kit.maintenance",
     "comptoir.privacy.pages",
     "comptoir.identity.pages",
+    "comptoir.identity.oauth.pages",
     "comptoir.catalog.pages",
+    "comptoir.customers.pages",
     "comptoir.inventory.tasks",
     "comptoir.inventory.pages",
     "comptoir.purchasing.pages",
     "comptoir.spreadsheets.tasks",
     "comptoir.spreadsheets.pages",
+    "comptoir.channels.pages",
 )
 
 _loaded: set[str] = set()

@@ -1,5 +1,6 @@
 """Fixtures of the back-office tests: an HTTP client on the real application (rolled-back
-database), and for browser tests a live server on a committed database and chromium."""
+database) signed in as a staff user holding every scope, and for browser tests a live server on
+a committed database and a chromium page signed in the same way."""
 
 from __future__ import annotations
 
@@ -16,17 +17,17 @@ from comptoir.kit.db.engine import Database
 from comptoir.kit.settings import Settings
 from tests.support.browser import open_page
 from tests.support.live_server import LiveServer, live_server_settings, serve
+from tests.support.staff import sign_in_client, sign_in_page, staff_session_token
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def make_settings(database_url: str, data_dir: Path, **overrides: object) -> Settings:
-    """Test settings with the back office open unless ``overrides`` say otherwise."""
+    """Test settings (no worker in the process) unless ``overrides`` say otherwise."""
     values: dict[str, object] = {
         "environment": "test",
         "database_url": database_url,
         "data_dir": data_dir,
-        "dev_open_admin": True,
         "run_worker_in_process": False,
         **overrides,
     }
@@ -40,8 +41,10 @@ def admin_settings(database_url: str, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def client(admin_settings: Settings, db: Database) -> Iterator[TestClient]:
-    """The application with the back office open, on the rolled-back test database."""
+    """The application on the rolled-back test database, signed in to the back office as a
+    staff user holding every scope."""
     with TestClient(create_app(admin_settings, db)) as test_client:
+        sign_in_client(test_client, staff_session_token(db, admin_settings))
         yield test_client
 
 
@@ -53,13 +56,17 @@ def csrf_token_of(html: str) -> str:
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    with open_page(browser) as browser_page:
-        yield browser_page
-
-
-@pytest.fixture
 def live_server(database_url: str, committed_db: Database) -> Iterator[LiveServer]:
     """The real application under uvicorn, on the committed test database."""
     with serve(live_server_settings(database_url)) as server:
         yield server
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: LiveServer, committed_db: Database) -> Iterator[Page]:
+    """A chromium page signed in to ``live_server``'s back office as a staff user holding
+    every scope."""
+    token = staff_session_token(committed_db, live_server.settings)
+    with open_page(browser) as browser_page:
+        sign_in_page(browser_page, live_server.url, token)
+        yield browser_page

@@ -2,33 +2,36 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from comptoir.api import create_app
 from comptoir.backoffice.csrf import COOKIE_NAME
 from comptoir.backoffice.shell import LOCALE_COOKIE
+from comptoir.identity.models import StaffSession
+from comptoir.kit import clock
 from comptoir.kit.crypto.keyring import init_key_file
 from comptoir.kit.db.engine import Database
+from comptoir.kit.settings import Settings
 from tests.backoffice.conftest import csrf_token_of, make_settings
 
 
-def test_without_the_dev_setting_pages_ask_to_sign_in(
+def test_without_a_session_pages_ask_to_sign_in(
     database_url: str, tmp_path: Path, db: Database
 ) -> None:
-    # given settings that do not open the back office without sign-in
-    settings = make_settings(database_url, tmp_path, dev_open_admin=False)
+    # given a browser that nobody signed in
+    settings = make_settings(database_url, tmp_path)
     with TestClient(create_app(settings, db)) as client:
-        # when someone not signed in asks for back-office pages and a static file
+        # when it asks for back-office pages and a static file
         pages = [
             client.get(path, follow_redirects=False) for path in ("/admin", "/admin/operations")
         ]
         static = client.get("/admin/static/backoffice.css")
 
-    # then the pages send them to the sign-in page (coming back afterwards); the stylesheet
+    # then the pages send it to the sign-in page (coming back afterwards); the stylesheet
     # that the sign-in page needs is served
     assert [page.status_code for page in pages] == [303, 303]
     assert [page.headers["location"] for page in pages] == [
@@ -38,30 +41,42 @@ def test_without_the_dev_setting_pages_ask_to_sign_in(
     assert static.status_code == 200
 
 
-def test_the_dev_setting_is_refused_in_production(
-    database_url: str, tmp_path: Path, db: Database, caplog: pytest.LogCaptureFixture
+def test_the_old_open_admin_variable_opens_nothing(
+    database_url: str, tmp_path: Path, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # given production settings that ask for an open back office
-    settings = make_settings(database_url, tmp_path, environment="production")
+    # given the variable that once opened the back office without sign-in, in production
+    monkeypatch.setenv("COMPTOIR_DEV_OPEN_ADMIN", "1")
+    settings = Settings(
+        environment="production", database_url=database_url, data_dir=tmp_path, _env_file=None
+    )
     init_key_file(tmp_path / "keys" / "kek.json")  # production refuses to start without keys
 
     # when the application starts and someone asks for /admin
-    with (
-        caplog.at_level(logging.ERROR, logger="comptoir.backoffice.shell"),
-        TestClient(create_app(settings, db)) as client,
-    ):
+    with TestClient(create_app(settings, db)) as client:
         answer = client.get("/admin", follow_redirects=False)
 
-    # then sign-in is still required and the refusal is logged as an error
+    # then sign-in is required: no setting opens the back office
     assert answer.status_code == 303
     assert answer.headers["location"] == "/admin/login?next=/admin"
-    refusals = [r for r in caplog.records if r.name == "comptoir.backoffice.shell"]
-    assert [r.levelno for r in refusals] == [logging.ERROR]
-    assert "refused in production" in refusals[0].getMessage()
+    assert not hasattr(settings, "dev_open_admin")
 
 
-def test_admin_serves_the_front_page_when_opened(client: TestClient) -> None:
-    # when the open back office is asked for its front page
+def test_a_revoked_session_no_longer_opens_pages(client: TestClient, db: Database) -> None:
+    # given the signed-in client's session, ended in the database
+    assert client.get("/admin", follow_redirects=False).status_code == 200
+    with db.transaction() as session:
+        session.execute(update(StaffSession).values(revoked_at=clock.now()))
+
+    # when it asks for the front page again
+    answer = client.get("/admin", follow_redirects=False)
+
+    # then it is sent to sign in
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/admin/login?next=/admin"
+
+
+def test_admin_serves_the_front_page_when_signed_in(client: TestClient) -> None:
+    # when a signed-in staff user asks for the back office's front page
     answer = client.get("/admin")
 
     # then it is an HTML page linking to the Operations page, with a CSRF cookie

@@ -8,11 +8,12 @@ from collections.abc import Iterator
 
 import pyotp
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from comptoir.identity import service
 from comptoir.kit.db.engine import Database
 from tests.identity.conftest import PASSWORD
+from tests.support.browser import open_page
 from tests.support.live_server import LiveServer, live_server_settings, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.committed]
@@ -20,18 +21,26 @@ pytestmark = [pytest.mark.browser, pytest.mark.committed]
 
 @pytest.fixture
 def gated_server(database_url: str, committed_db: Database) -> Iterator[LiveServer]:
-    """The real application under uvicorn with the back office behind sign-in."""
-    with committed_db.transaction() as session:
-        service.ensure_builtin_roles(session)
-        service.create_user(
-            session,
-            email="owner@example.com",
-            display_name="Camille Martin",
-            password=PASSWORD,
-            role_keys=["owner"],
-        )
-    with serve(live_server_settings(database_url, dev_open_admin=False)) as server:
+    """The real application under uvicorn with the back office behind sign-in, and an owner
+    (created once the server runs, under its keys)."""
+    with serve(live_server_settings(database_url)) as server:
+        with committed_db.transaction() as session:
+            service.ensure_builtin_roles(session)
+            service.create_user(
+                session,
+                email="owner@example.com",
+                display_name="Camille Martin",
+                password=PASSWORD,
+                role_keys=["owner"],
+            )
         yield server
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A chromium page that nobody signed in yet."""
+    with open_page(browser) as browser_page:
+        yield browser_page
 
 
 def test_an_owner_signs_in_sets_up_totp_and_reaches_operations(

@@ -1,5 +1,5 @@
 """Fixtures of the identity tests: staff users made by a factory, and the application with the
-back office behind sign-in (no ``dev_open_admin``)."""
+back office behind sign-in (nobody signed in yet)."""
 
 from __future__ import annotations
 
@@ -18,9 +18,11 @@ from comptoir.api import create_app
 from comptoir.identity import mfa, service
 from comptoir.identity.models import StaffUser
 from comptoir.kit import clock
+from comptoir.kit.crypto.keyring import ephemeral_keyring, use_keyring
 from comptoir.kit.db.engine import Database
 from comptoir.kit.settings import Settings
 from tests.backoffice.conftest import csrf_token_of, make_settings
+from tests.support.staff import staff_session_token
 
 PASSWORD = "un cheval bleu mange des pommes"
 SECRET_FIELD = re.compile(r'id="totp-secret"[^>]*>([A-Z2-7]+)<')
@@ -58,9 +60,17 @@ def enrol_totp(session: Session, user: StaffUser) -> str:
     return secret
 
 
+@pytest.fixture(autouse=True)
+def _keyring() -> Iterator[None]:
+    """Keys of the test's own (staff e-mail addresses, names and TOTP secrets are encrypted),
+    never a key file of the working tree."""
+    with use_keyring(ephemeral_keyring()):
+        yield
+
+
 @pytest.fixture
 def gated_settings(database_url: str, tmp_path: Path) -> Settings:
-    return make_settings(database_url, tmp_path, dev_open_admin=False)
+    return make_settings(database_url, tmp_path)
 
 
 @pytest.fixture
@@ -71,6 +81,13 @@ def app_client(gated_settings: Settings, db: Database) -> Iterator[TestClient]:
         create_app(gated_settings, db), headers={"Accept-Language": "en"}
     ) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def staff_token(app_client: TestClient, db: Database, gated_settings: Settings) -> str:
+    """The session token of a staff user holding every staff scope (not signed in to
+    ``app_client`` until the test gives it the cookie)."""
+    return staff_session_token(db, gated_settings)
 
 
 def sign_in(

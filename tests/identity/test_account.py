@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyotp
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -11,10 +12,11 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from comptoir.cli import app as comptoir_command
-from comptoir.identity import service
+from comptoir.identity import mfa, service
 from comptoir.identity.demo import DEMO_OWNER_EMAIL, seed_identity
 from comptoir.identity.models import StaffSession
 from comptoir.identity.passwords import verify_password
+from comptoir.kit.clock import FrozenClock
 from comptoir.kit.db.engine import create_database
 from comptoir.kit.db.migrate import upgrade
 from comptoir.kit.settings import Settings, get_settings
@@ -149,17 +151,51 @@ def test_create_owner_refuses_a_weak_password(
     database.dispose()
 
 
-def test_the_demo_owner_gets_a_working_password_at_every_run(
+def _printed(line: str, label: str) -> str:
+    return line.split(label, 1)[1].split("\n", 1)[0].strip()
+
+
+def test_the_demo_owner_gets_a_working_password_and_key_at_every_run(
     session: Session, settings: Settings
 ) -> None:
     # when the demo is seeded twice
     seed_identity(session, settings)
     line = seed_identity(session, settings)
 
-    # then there is one owner, and the password printed last is the one that works
-    password = line.split(" with the password ")[1].split(" ")[0]
+    # then there is one owner, enrolled in two-step verification, and the password, key and
+    # recovery codes printed last are the ones that work
+    password = _printed(line, " with the password ")
+    secret = _printed(line, "authenticator app): ")
+    codes = _printed(line, "(each replaces a code once): ").split()
     owner = service.find_user_by_email(session, DEMO_OWNER_EMAIL)
     assert owner is not None
     assert verify_password(owner.password_hash, password) is True
     assert service.role_keys_of(session, owner.id) == ["owner"]
-    assert owner.totp_enabled_at is None
+    assert owner.totp_enabled_at is not None
+    assert owner.totp_secret == secret
+    assert len(codes) == 3
+    assert mfa.use_recovery_code(session, owner.id, codes[0]) is True
+
+
+def test_the_demo_owner_signs_in_with_what_the_demo_printed(
+    app_client: TestClient, session: Session, settings: Settings, clock: FrozenClock
+) -> None:
+    # given the demo's printed sign-in
+    line = seed_identity(session, settings)
+    session.commit()
+    password = _printed(line, " with the password ")
+    secret = _printed(line, "authenticator app): ")
+
+    # when the owner signs in with the password, then the code of the printed key
+    first = sign_in(app_client, DEMO_OWNER_EMAIL, password)
+    second = post_form(
+        app_client,
+        "/admin/login/mfa",
+        "/admin/login/mfa",
+        {"code": pyotp.TOTP(secret).at(clock.now())},
+    )
+
+    # then she reaches the back office
+    assert first.headers["location"].startswith("/admin/login/mfa")
+    assert second.status_code == 303
+    assert app_client.get("/admin", follow_redirects=False).status_code == 200

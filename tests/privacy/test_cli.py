@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from typer.testing import CliRunner
 
 from comptoir.cli import app
@@ -63,3 +63,14 @@ def test_verify_fails_naming_the_altered_entry(committed_db: Database) -> None:
     result = runner.invoke(app, ["audit", "verify"])
     assert result.exit_code == 1
     assert "Audit trail broken at entry 2" in result.output
+
+
+@pytest.mark.committed
+@pytest.mark.usefixtures("environment")
+def test_verify_fails_naming_the_deleted_entry(committed_db: Database) -> None:
+    _record(committed_db, 3)
+    with committed_db.transaction() as session:
+        session.execute(delete(PrivacyAuditEntry).where(PrivacyAuditEntry.seq == 2))
+    result = runner.invoke(app, ["audit", "verify"])
+    assert result.exit_code == 1
+    assert "Audit trail broken at entry 2: entry 2 is missing" in result.output

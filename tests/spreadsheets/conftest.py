@@ -15,6 +15,7 @@ from comptoir.kit.db.engine import Database
 from tests.backoffice.conftest import make_settings
 from tests.catalog.factories import make_price_list
 from tests.inventory.factories import make_location
+from tests.support.staff import sign_in_client, staff_session_token
 
 LOCATION = "MAIN"
 PRICE_LIST = "public"
@@ -45,7 +46,9 @@ def row_counts(session: Session) -> dict[str, int]:
 
 @pytest.fixture
 def admin_client(database_url: str, db: Database, tmp_path: Path) -> Iterator[TestClient]:
-    """The application with the back office open, on the rolled-back test database."""
+    """The application on the rolled-back test database, signed in to the back office as a
+    staff user holding every scope."""
     settings = make_settings(database_url, tmp_path)
     with TestClient(create_app(settings, db)) as test_client:
+        sign_in_client(test_client, staff_session_token(db, settings))
         yield test_client

@@ -33,12 +33,12 @@ class LiveServer:
 
 
 def live_server_settings(database_url: str, **overrides: object) -> Settings:
-    """Settings for a served back office on the test database: open without login, no
-    worker in the process (the test decides what happens to jobs and events)."""
+    """Settings for a served back office on the test database: no worker in the process
+    (the test decides what happens to jobs and events). Pages need a signed-in staff user
+    (see :mod:`tests.support.staff`)."""
     values: dict[str, object] = {
         "environment": "test",
         "database_url": database_url,
-        "dev_open_admin": True,
         "run_worker_in_process": False,
         "log_level": "WARNING",
         **overrides,

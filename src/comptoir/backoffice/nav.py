@@ -5,10 +5,20 @@ A module registers its pages when it is imported::
     from comptoir.backoffice.nav import NavItem, SECTION_SALES, register
     from comptoir.kit.i18n import lazy_gettext as _l
 
-    register(NavItem(section=SECTION_SALES, label=_l("Orders"), path="/admin/orders", order=10))
+    register(
+        NavItem(
+            section=SECTION_SALES,
+            label=_l("Orders"),
+            path="/admin/orders",
+            order=10,
+            scope="orders:read",
+        )
+    )
 
 The shell groups the items by section (sections in their own order, items by ``order`` then by
-label) and marks the item of the current page with ``aria-current="page"``.
+label), shows each person only the items whose ``scope`` they hold (the page checks it again:
+hiding a link is a convenience, not the access rule) and marks the item of the current page
+with ``aria-current="page"``.
 """
 
 from __future__ import annotations
@@ -16,6 +26,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+from comptoir.kit.http.access import Principal
 from comptoir.kit.i18n import LazyString
 from comptoir.kit.i18n import lazy_gettext as _l
 
@@ -40,12 +51,18 @@ SECTION_SYSTEM = NavSection("system", _l("System"), 90)
 @dataclass(frozen=True, slots=True)
 class NavItem:
     """One page in the navigation. ``path`` is absolute (``/admin/...``); the item is current
-    for that path and every path below it."""
+    for that path and every path below it. ``scope`` is the scope the page needs (the item is
+    shown only to those who hold it); ``None`` for pages every signed-in person may open."""
 
     section: NavSection
     label: LazyString
     path: str
     order: int = 100
+    scope: str | None = None
+
+    def is_visible_to(self, principal: Principal) -> bool:
+        """Whether ``principal`` may open the item's page."""
+        return self.scope is None or principal.has_scope(self.scope)
 
     def is_current(self, request_path: str) -> bool:
         """Whether a request for ``request_path`` is on this item's page or below it."""
@@ -81,10 +98,13 @@ class NavRegistry:
             self._items[item.path] = item
         return item
 
-    def groups(self) -> list[NavGroup]:
-        """The sections that have items, in order, each with its items in order."""
+    def groups(self, principal: Principal | None = None) -> list[NavGroup]:
+        """The sections that have items, in order, each with its items in order; only the
+        items ``principal`` may open when one is given."""
         with self._lock:
             items = list(self._items.values())
+        if principal is not None:
+            items = [item for item in items if item.is_visible_to(principal)]
         sections = sorted({item.section for item in items}, key=lambda s: (s.order, s.key))
         return [
             NavGroup(

@@ -117,7 +117,15 @@ EVENT_EMPTY: Final[dict[str | None, EmptyState]] = {
 }
 
 router = APIRouter()
-register(NavItem(section=SECTION_SYSTEM, label=_l("Operations"), path=PAGE_PATH, order=10))
+register(
+    NavItem(
+        section=SECTION_SYSTEM,
+        label=_l("Operations"),
+        path=PAGE_PATH,
+        order=10,
+        scope="operations:read",
+    )
+)
 register_pages(router)
 register_flash("job-retried", _l("The job is queued again."))
 register_flash("delivery-retried", _l("The delivery is queued again."))

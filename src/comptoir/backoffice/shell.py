@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -29,7 +29,7 @@ from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
 
 from comptoir.backoffice import csrf
-from comptoir.backoffice.nav import NavItem, NavRegistry, navigation
+from comptoir.backoffice.nav import NavGroup, NavItem, NavRegistry, navigation
 from comptoir.kit.http.access import Principal
 from comptoir.kit.i18n import (
     SUPPORTED_LOCALES,
@@ -85,6 +85,10 @@ class Gatekeeper(Protocol):
         ...
 
 
+WriteHook = Callable[[Request], None]
+WRITING_METHODS: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
 class PageRedirect(Exception):
     """Raised by a page dependency to send the browser to ``location`` (303; htmx requests
     get ``HX-Redirect``)."""
@@ -102,14 +106,6 @@ class PageForbidden(Exception):
         self.scope = scope
 
 
-DEV_PRINCIPAL: Final = Principal(
-    kind="staff",
-    id=uuid.UUID(int=0),
-    scopes=frozenset({"*"}),
-    display_name="Development owner",
-)
-
-
 @dataclass(slots=True)
 class _Pages:
     routers: list[APIRouter] = field(default_factory=list)
@@ -117,6 +113,7 @@ class _Pages:
     gatekeeper: Gatekeeper | None = None
     template_dirs: list[Path] = field(default_factory=lambda: [PACKAGE_DIR / "templates"])
     flash_messages: dict[str, LazyString] = field(default_factory=dict)
+    write_hooks: list[WriteHook] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -148,6 +145,16 @@ def set_gatekeeper(gatekeeper: Gatekeeper) -> None:
         _pages.gatekeeper = gatekeeper
 
 
+def on_page_write(hook: WriteHook) -> None:
+    """Call ``hook(request)`` for every writing request (POST, PUT, PATCH, DELETE) to a
+    back-office page, public ones included, once the signed-in principal (if any) is on
+    ``request.state`` and before the page runs; in a worker thread. The audit trail uses it
+    to record every write of every page. Registering the same hook twice is harmless."""
+    with _pages.lock:
+        if hook not in _pages.write_hooks:
+            _pages.write_hooks.append(hook)
+
+
 def register_flash(code: str, message: LazyString) -> None:
     """Declare a message that a page may show after a redirect (see :func:`redirect_with_flash`).
 
@@ -158,9 +165,9 @@ def register_flash(code: str, message: LazyString) -> None:
 
 
 class Backoffice:
-    """What the shell keeps per application: its settings, whether it is open, and one Jinja2
-    environment per language (gettext is installed per environment, so languages never mix
-    between concurrent requests)."""
+    """What the shell keeps per application: its settings, whether it is open (a gatekeeper
+    signs people in), and one Jinja2 environment per language (gettext is installed per
+    environment, so languages never mix between concurrent requests)."""
 
     def __init__(
         self,
@@ -168,12 +175,10 @@ class Backoffice:
         *,
         is_open: bool,
         nav: NavRegistry,
-        dev_open: bool = False,
         gatekeeper: Gatekeeper | None = None,
     ) -> None:
         self.settings = settings
         self.is_open = is_open
-        self.dev_open = dev_open
         self.gatekeeper = gatekeeper
         self.nav = nav
         self.timezone = ZoneInfo(settings.timezone)
@@ -280,7 +285,7 @@ def render(
                 title=title,
                 breadcrumb=breadcrumb or [],
                 primary_action=primary_action,
-                nav_groups=state.nav.groups() if _has_principal(request) else [],
+                nav_groups=_nav_groups(state, request),
                 current_item=current,
                 csrf_token=csrf.token_for(request, csrf_key(request)),
                 principal=getattr(request.state, "principal", None),
@@ -299,8 +304,10 @@ def render(
     return response
 
 
-def _has_principal(request: Request) -> bool:
-    return isinstance(getattr(request.state, "principal", None), Principal)
+def _nav_groups(state: Backoffice, request: Request) -> list[NavGroup]:
+    """The navigation the signed-in person may use (none before sign-in)."""
+    principal = getattr(request.state, "principal", None)
+    return state.nav.groups(principal) if isinstance(principal, Principal) else []
 
 
 def redirect_with_flash(request: Request, path: str, code: str) -> RedirectResponse:
@@ -336,9 +343,6 @@ def login_redirect(request: Request, sign_in_path: str) -> str:
 
 async def _identify(request: Request) -> Principal | None:
     state = backoffice(request)
-    if state.dev_open:
-        request.state.principal = DEV_PRINCIPAL
-        return DEV_PRINCIPAL
     if state.gatekeeper is None:
         return None
     principal = await run_in_threadpool(state.gatekeeper.authenticate, request)
@@ -349,7 +353,8 @@ async def _identify(request: Request) -> Principal | None:
 
 async def _guard(request: Request) -> None:
     """Every back-office URL: 404 while the back office is closed (nothing to discover), the
-    sign-in page for someone not signed in, then the CSRF check on state-changing requests."""
+    sign-in page for someone not signed in, then the CSRF check on state-changing requests,
+    then the write hooks (the audit trail)."""
     state = backoffice(request)
     if not state.is_open:
         raise HTTPException(status_code=404, detail="Not Found")
@@ -358,15 +363,27 @@ async def _guard(request: Request) -> None:
         assert state.gatekeeper is not None
         raise PageRedirect(login_redirect(request, state.gatekeeper.sign_in_path(request)))
     await csrf.verify(request, csrf_key(request))
+    await _run_write_hooks(request)
 
 
 async def _public_guard(request: Request) -> None:
-    """Public pages (sign-in): the principal if there is one, and the CSRF check."""
+    """Public pages (sign-in): the principal if there is one, the CSRF check and the write
+    hooks."""
     state = backoffice(request)
     if not state.is_open:
         raise HTTPException(status_code=404, detail="Not Found")
     await _identify(request)
     await csrf.verify(request, csrf_key(request))
+    await _run_write_hooks(request)
+
+
+async def _run_write_hooks(request: Request) -> None:
+    if request.method not in WRITING_METHODS:
+        return
+    with _pages.lock:
+        hooks = list(_pages.write_hooks)
+    for hook in hooks:
+        await run_in_threadpool(hook, request)
 
 
 def require_scope(scope: str) -> Any:
@@ -429,32 +446,20 @@ def switch_locale(
     return response
 
 
-def _is_dev_open(settings: Settings) -> bool:
-    if not settings.dev_open_admin:
-        return False
-    if settings.environment == "production":
-        logger.error("COMPTOIR_DEV_OPEN_ADMIN is refused in production: sign-in stays required")
-        return False
-    logger.warning("the back office is open without login (COMPTOIR_DEV_OPEN_ADMIN)")
-    return True
-
-
 def mount(app: FastAPI, settings: Settings) -> None:
     """Serve the back office under ``/admin`` and its static files under ``/admin/static``.
 
     Pages need a signed-in staff user (the gatekeeper registered by the identity module);
-    ``settings.dev_open_admin`` (never in production) opens them without sign-in, as a
-    development owner. With neither, every ``/admin`` URL answers 404. Every POST must carry
+    without a gatekeeper, every ``/admin`` URL answers 404. Every POST must carry
     the CSRF token (403 otherwise). Pages come from the modules that called
     :func:`register_pages` before this call; the Operations page is always there.
     """
     from comptoir.backoffice import operations  # noqa: F401  (registers its pages)
 
-    dev_open = _is_dev_open(settings)
     gatekeeper = _pages.gatekeeper
-    is_open = dev_open or gatekeeper is not None
+    is_open = gatekeeper is not None
     app.state.backoffice = Backoffice(
-        settings, is_open=is_open, nav=navigation, dev_open=dev_open, gatekeeper=gatekeeper
+        settings, is_open=is_open, nav=navigation, gatekeeper=gatekeeper
     )
     app.add_exception_handler(PageRedirect, _redirect_handler)
     app.add_exception_handler(PageForbidden, _forbidden_handler)

@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
 from comptoir.backoffice.nav import SECTION_CATALOG, NavItem, register
 from comptoir.backoffice.shell import (
@@ -29,14 +27,11 @@ from comptoir.backoffice.shell import (
     request_locale,
 )
 from comptoir.catalog import schemas, service
-from comptoir.catalog.errors import ProductNotFound
-from comptoir.catalog.models import Product
-from comptoir.channels import service as channels
 from comptoir.kit.errors import DomainError
 from comptoir.kit.http.transaction import DbSession
-from comptoir.kit.i18n import LazyString, translate
+from comptoir.kit.http.validation import issues_from_pydantic
+from comptoir.kit.i18n import LazyString
 from comptoir.kit.i18n import lazy_gettext as _l
-from comptoir.kit.money import Money, parse_amount
 
 LIST_PATH: Final = "/admin/catalog/products"
 PAGE_SIZE: Final = 50
@@ -51,7 +46,15 @@ SORTS: Final = ("title", "-title", "updated_at", "-updated_at")
 
 router = APIRouter()
 register_pages(router, templates=Path(__file__).parent / "templates")
-register(NavItem(section=SECTION_CATALOG, label=_l("Products"), path=LIST_PATH, order=10))
+register(
+    NavItem(
+        section=SECTION_CATALOG,
+        label=_l("Products"),
+        path=LIST_PATH,
+        order=10,
+        scope="catalog:read",
+    )
+)
 register_flash("product-created", _l("The product was created."))
 register_flash("product-updated", _l("The product was saved."))
 register_flash("price-set", _l("The price was saved."))
@@ -222,8 +225,8 @@ async def create_product(request: Request, session: DbSession) -> Response:
         product = service.create_product(session, _product_from_form(values))
     except ValidationError as exc:
         errors = {
-            _form_field(".".join(str(p) for p in error["loc"]), rows): error["msg"]
-            for error in exc.errors()
+            _form_field(issue.field, rows): issue.translated(locale)
+            for issue in issues_from_pydantic(exc.errors())
         }
         return _form_page(request, values, errors, status_code=422)
     except DomainError as exc:
@@ -233,111 +236,12 @@ async def create_product(request: Request, session: DbSession) -> Response:
     return redirect_with_flash(request, f"{LIST_PATH}/{product.id}", "product-created")
 
 
-def _product_or_404(session: Session, product_id: uuid.UUID) -> Product:
-    try:
-        return service.get_product(session, product_id)
-    except ProductNotFound:
-        raise HTTPException(status_code=404) from None
-
-
-def _detail(
-    request: Request,
-    session: Session,
-    product: Product,
-    errors: dict[str, str] | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-    price_lists = {pl.id: pl for pl in service.list_price_lists(session)}
-    channel_names = {c.id: c.name for c in channels.list_channels(session)}
-    prices = [
-        (variant, price, price_lists[price.price_list_id])
-        for variant in product.variants
-        for price in service.prices_of_variant(session, variant.id)
-    ]
-    listed = {
-        (row.channel_id, row.variant_id)
-        for row in service.listings_of_product(session, product.id)
-        if row.is_published
-    }
-    return render(
-        request,
-        "catalog/product.html",
-        status_code=status_code,
-        title=product.title,
-        breadcrumb=[
-            Crumb(_l("Back office"), "/admin"),
-            Crumb(_l("Products"), LIST_PATH),
-            Crumb(product.title),
-        ],
-        product=product,
-        out=service.product_out(session, product),
-        prices=prices,
-        price_lists=list(price_lists.values()),
-        channel_names=channel_names,
-        listed=listed,
-        money=lambda minor, currency: Money.from_minor(minor, currency).format(
-            request_locale(request)
-        ),
-        errors=errors or {},
-        statuses=STATUSES,
-        status_labels=STATUS_LABELS,
-    )
-
-
-@router.get("/catalog/products/{product_id}", response_class=HTMLResponse)
-def product_page(request: Request, session: DbSession, product_id: uuid.UUID) -> HTMLResponse:
-    return _detail(request, session, _product_or_404(session, product_id))
-
-
-@router.post("/catalog/products/{product_id}", response_class=HTMLResponse)
-async def update_product(request: Request, session: DbSession, product_id: uuid.UUID) -> Response:
-    """Save the title, status and description; a stale form (someone saved meanwhile) is
-    refused with the current values shown."""
-    product = _product_or_404(session, product_id)
-    form = await request.form()
-    values: dict[str, Any] = {
-        k: str(form[k]) for k in ("title", "status", "description") if k in form
-    }
-    revision = str(form.get("revision", ""))
-    try:
-        data = schemas.ProductUpdate.model_validate(values)
-        service.update_product(
-            session,
-            product.id,
-            data,
-            expected_revision=int(revision) if revision.isdigit() else None,
-        )
-    except ValidationError as exc:
-        errors = {str(e["loc"][0]): e["msg"] for e in exc.errors()}
-        return _detail(request, session, product, errors, status_code=422)
-    except DomainError as exc:
-        message = exc.detail(request_locale(request))
-        return _detail(request, session, product, {"title": message}, status_code=422)
-    return redirect_with_flash(request, f"{LIST_PATH}/{product.id}", "product-updated")
-
-
-@router.post("/catalog/products/{product_id}/prices", response_class=HTMLResponse)
-async def set_price(request: Request, session: DbSession, product_id: uuid.UUID) -> Response:
-    """Set a variant's price in a price list from the product page."""
-    product = _product_or_404(session, product_id)
-    form = await request.form()
-    locale = request_locale(request)
-    try:
-        price_list = service.get_price_list(session, uuid.UUID(str(form.get("price_list_id"))))
-        variant_id = uuid.UUID(str(form.get("variant_id")))
-        amount = parse_amount(str(form.get("amount", "")), price_list.currency)
-        if amount.is_negative or not amount.is_rounded:
-            raise DomainError(
-                _l("Give a positive amount with at most two decimals."), field="amount"
-            )
-        service.set_price(
-            session,
-            price_list.id,
-            schemas.PriceSet(variant_id=variant_id, amount_minor=amount.minor_units),
-        )
-    except ValueError:
-        message = translate(_l("Choose a price list and a variant."), locale)
-        return _detail(request, session, product, {"amount": message}, status_code=422)
-    except DomainError as exc:
-        return _detail(request, session, product, {"amount": exc.detail(locale)}, status_code=422)
-    return redirect_with_flash(request, f"{LIST_PATH}/{product.id}", "price-set")
+# The other catalogue screens register their pages after this module's, so that
+# /catalog/products/new is matched before /catalog/products/{product_id}.
+from comptoir.catalog import (  # noqa: E402, F401
+    pages_prices,
+    pages_product,
+    pages_promotions,
+    pages_taxes,
+    pages_variants,
+)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from comptoir.kit.errors import Conflict, NotFound
+from comptoir.kit.errors import Conflict, Forbidden, NotFound, Unauthorized
 from comptoir.kit.i18n import lazy_gettext as _l
 
 
@@ -14,3 +14,20 @@ class ChannelNotFound(NotFound):
 class ChannelCodeTaken(Conflict):
     slug = "channel-code-taken"
     title = _l("Another channel already has this code.")
+
+
+class ChannelKeyNotFound(NotFound):
+    slug = "channel-key-not-found"
+    title = _l("No such channel key.")
+
+
+class ChannelKeyRefused(Unauthorized):
+    """Deliberately the same answer for a missing, malformed, unknown or revoked key."""
+
+    slug = "channel-key-refused"
+    title = _l("A valid channel key is required.")
+
+
+class ChannelInactive(Forbidden):
+    slug = "channel-inactive"
+    title = _l("This sales channel is not active.")

@@ -1,10 +1,12 @@
-"""Sales channels."""
+"""Sales channels and their publishable keys."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from typing import Final
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from comptoir.kit.db.base import Base, IdMixin, TimestampMixin
@@ -22,3 +24,20 @@ class Channel(IdMixin, TimestampMixin, Base):
     kind: Mapped[str] = mapped_column(String(20))
     currency: Mapped[str] = mapped_column(String(3))
     is_active: Mapped[bool] = mapped_column(default=True)
+
+
+class ChannelKey(IdMixin, TimestampMixin, Base):
+    """A publishable key through which a storefront, an app or a till calls ``/store/v1`` as
+    its channel. Only the key's SHA-256 is stored, with its first characters to recognise it
+    by; a channel may have several (one per storefront, or while one replaces another)."""
+
+    __tablename__ = "channels_keys"
+
+    channel_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("channels_channels.id", ondelete="CASCADE"), index=True
+    )
+    label: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)

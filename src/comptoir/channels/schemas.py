@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
@@ -39,3 +40,29 @@ class ChannelOut(BaseModel):
     kind: ChannelKind
     currency: str
     is_active: bool
+
+
+class ChannelKeyCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    label: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class ChannelKeyOut(BaseModel):
+    """A channel key as listed: never the key itself, only its first characters."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    channel_id: uuid.UUID
+    label: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ChannelKeyCreated(ChannelKeyOut):
+    """A key just created: ``key`` is shown this once and never again."""
+
+    key: str

@@ -1,4 +1,5 @@
-"""Sales channels: create, change, read."""
+"""Sales channels: create, change, read; their publishable keys (see
+:mod:`comptoir.channels.keys`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.channels.errors import ChannelCodeTaken, ChannelNotFound
+from comptoir.channels.keys import (
+    ChannelCaller,
+    authenticate_key,
+    create_key,
+    list_keys,
+    needs_touch,
+    revoke_key,
+    touch_key,
+)
 from comptoir.channels.models import Channel
 from comptoir.channels.schemas import ChannelCreate, ChannelOut, ChannelUpdate
 from comptoir.kit.i18n import lazy_gettext as _l
@@ -58,3 +68,19 @@ def list_channels(session: Session, *, active_only: bool = False) -> list[Channe
     if active_only:
         stmt = stmt.where(Channel.is_active.is_(True))
     return [ChannelOut.model_validate(row) for row in session.scalars(stmt)]
+
+
+__all__ = [
+    "ChannelCaller",
+    "authenticate_key",
+    "channel_by_code",
+    "create_channel",
+    "create_key",
+    "get_channel",
+    "list_channels",
+    "list_keys",
+    "needs_touch",
+    "revoke_key",
+    "touch_key",
+    "update_channel",
+]

@@ -19,6 +19,7 @@ from comptoir.backoffice.shell import (
     request_locale,
 )
 from comptoir.identity import auth, mfa, service
+from comptoir.identity import security_log as log
 from comptoir.identity.models import StaffUser
 from comptoir.identity.passwords import (
     PasswordRejected,
@@ -48,11 +49,7 @@ Errors = dict[str, str]
 
 
 def _me(request: Request, session: DbSession) -> StaffUser:
-    principal = staff_principal(request)
-    if "session_id" not in principal.extra:
-        # The development owner of COMPTOIR_DEV_OPEN_ADMIN has no account.
-        raise PageRedirect("/admin")
-    return service.get_user(session, principal.id)
+    return service.get_user(session, staff_principal(request).id)
 
 
 def _account_page(
@@ -106,8 +103,15 @@ def change_password(
         return _account_page(request, session, user, errors=errors, status=400)
     user.password_hash = hash_password(normalised)
     user.password_changed_at = clock.now()
-    service.revoke_user_sessions(
+    ended = service.revoke_user_sessions(
         session, user.id, keep=staff_principal(request).extra.get("session_id")
+    )
+    log.log_event(
+        session,
+        log.PASSWORD_CHANGED,
+        user_id=user.id,
+        request=request,
+        details={"sessions_ended": ended},
     )
     return redirect_with_flash(request, PAGE_PATH, "identity.password-changed")
 
@@ -140,6 +144,7 @@ def disable_mfa(
     if service.requires_mfa(session, user.id, for_everyone=settings.mfa_required_for_everyone):
         raise PageRedirect(PAGE_PATH)
     mfa.remove_mfa(session, user)
+    log.log_event(session, log.MFA_REMOVED, user_id=user.id, request=request)
     return redirect_with_flash(request, PAGE_PATH, "identity.mfa-off")
 
 
@@ -147,5 +152,9 @@ def disable_mfa(
 def revoke_session(request: Request, session: DbSession, session_id: uuid.UUID) -> Response:
     """End one of the user's own sessions."""
     user = _me(request, session)
-    auth.revoke_session(session, session_id, user_id=user.id)
+    if auth.revoke_session(session, session_id, user_id=user.id):
+        details = {"session_id": str(session_id)}
+        log.log_event(
+            session, log.SESSION_REVOKED, user_id=user.id, request=request, details=details
+        )
     return redirect_with_flash(request, PAGE_PATH, "identity.session-revoked")

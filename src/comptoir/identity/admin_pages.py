@@ -22,6 +22,7 @@ from comptoir.backoffice.shell import (
     require_scope,
 )
 from comptoir.identity import auth, mfa, service
+from comptoir.identity import security_log as log
 from comptoir.identity.models import StaffUser
 from comptoir.identity.scopes import SCOPES
 from comptoir.identity.web import recent_authentication, staff_principal
@@ -35,8 +36,20 @@ LOCALES: Final = {"fr": "Français", "en": "English"}
 
 router = APIRouter()
 register_pages(router)
-register(NavItem(section=SECTION_SYSTEM, label=_l("Staff users"), path=USERS_PATH, order=30))
-register(NavItem(section=SECTION_SYSTEM, label=_l("Roles"), path=ROLES_PATH, order=31))
+register(
+    NavItem(
+        section=SECTION_SYSTEM,
+        label=_l("Staff users"),
+        path=USERS_PATH,
+        order=30,
+        scope="identity:read",
+    )
+)
+register(
+    NavItem(
+        section=SECTION_SYSTEM, label=_l("Roles"), path=ROLES_PATH, order=31, scope="identity:read"
+    )
+)
 register_flash("identity.user-created", _l("The staff user is created."))
 register_flash("identity.user-saved", _l("The staff user's roles are saved."))
 register_flash("identity.user-locked", _l("The staff user is deactivated and signed out."))
@@ -118,7 +131,7 @@ def create_user(
         "roles": roles or [],
     }
     try:
-        service.create_user(
+        user = service.create_user(
             session,
             email=email,
             display_name=display_name,
@@ -129,6 +142,8 @@ def create_user(
     except DomainError as error:
         errors = _errors_of(request, error)
         return _user_form(request, session, errors=errors, values=values, status=400)
+    details = {"roles": sorted(roles or [])}
+    log.log_event(session, log.USER_CREATED, user_id=user.id, request=request, details=details)
     return redirect_with_flash(request, USERS_PATH, "identity.user-created")
 
 
@@ -178,11 +193,14 @@ def save_roles(
     except ValueError:
         message = str(_l("Enter one location identifier (a UUID) per line."))
         return _user_page(request, session, user, errors={"locations": message}, status=400)
+    previous = service.role_keys_of(session, user.id)
     try:
         service.set_roles(session, user.id, roles or [])
     except DomainError as error:
         return _user_page(request, session, user, errors=_errors_of(request, error), status=400)
     service.set_locations(session, user.id, location_ids)
+    details = {"previous_roles": previous, "roles": service.role_keys_of(session, user.id)}
+    log.log_event(session, log.ROLES_CHANGED, user_id=user.id, request=request, details=details)
     principal = staff_principal(request)
     current = principal.extra.get("session_id")
     service.revoke_user_sessions(
@@ -205,6 +223,7 @@ def lock_user(request: Request, session: DbSession, user_id: uuid.UUID) -> Respo
     """Deactivate the user: they cannot sign in and their sessions end."""
     user = service.get_user(session, user_id)
     service.set_active(session, user.id, is_active=False)
+    log.log_event(session, log.USER_DEACTIVATED, user_id=user.id, request=request)
     return redirect_with_flash(request, f"{USERS_PATH}/{user.id}", "identity.user-locked")
 
 
@@ -214,6 +233,7 @@ def unlock_user(request: Request, session: DbSession, user_id: uuid.UUID) -> Res
     user = service.get_user(session, user_id)
     service.set_active(session, user.id, is_active=True)
     service.unlock(session, user.id)
+    log.log_event(session, log.USER_REACTIVATED, user_id=user.id, request=request)
     return redirect_with_flash(request, f"{USERS_PATH}/{user.id}", "identity.user-unlocked")
 
 
@@ -228,7 +248,9 @@ def reset_mfa(
     sign-in they set up two-step verification again (when their role requires it)."""
     user = service.get_user(session, user_id)
     mfa.remove_mfa(session, user)
-    service.revoke_user_sessions(session, user.id)
+    ended = service.revoke_user_sessions(session, user.id)
+    details = {"sessions_ended": ended}
+    log.log_event(session, log.MFA_REMOVED, user_id=user.id, request=request, details=details)
     return redirect_with_flash(request, f"{USERS_PATH}/{user.id}", "identity.mfa-reset")
 
 

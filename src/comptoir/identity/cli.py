@@ -9,10 +9,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from comptoir.identity import security_log as log
 from comptoir.identity import service
 from comptoir.identity.scopes import OWNER
 from comptoir.kit.errors import DomainError
 from comptoir.kit.settings import get_settings
+from comptoir.privacy.schemas import AuditActor
 
 users_app = typer.Typer(help="Staff users.", no_args_is_help=True)
 console = Console()
@@ -45,6 +47,13 @@ def create_owner(
                 session, email=email, display_name=name, password=password, role_keys=[OWNER]
             )
             user_id = user.id
+            log.log_event(
+                session,
+                log.USER_CREATED,
+                user_id=user_id,
+                actor=AuditActor.system("comptoir users create-owner"),
+                details={"roles": [OWNER]},
+            )
     except DomainError as error:
         console.print(f"[red]{error.detail('en')}[/red]")
         raise typer.Exit(code=1) from error

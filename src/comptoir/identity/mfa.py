@@ -5,8 +5,8 @@ A TOTP code is accepted at most once: the last accepted time step is kept on the
 a later step is accepted (a guarded atomic update, so two requests racing with the same code
 cannot both win). One step of clock drift either way is tolerated.
 
-The TOTP secret is stored as it is (base32) in ``identity_staff_users.totp_secret``: it moves
-under the personal-data encryption of ``kit.crypto`` once that exists.
+The TOTP secret is stored encrypted (AES-256-GCM under the user's data key, ``kit.crypto``) in
+``identity_staff_users.totp_secret``: a copy of the database does not give anyone the codes.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from typing import Final
+from typing import Final, Literal
 
 import pyotp
 import segno
@@ -123,11 +123,22 @@ def use_recovery_code(session: Session, user_id: uuid.UUID, code: str) -> bool:
     return int(getattr(result, "rowcount", 0)) == 1
 
 
+SecondStep = Literal["totp", "recovery"]
+
+
+def accept_second_step(session: Session, user: StaffUser, code: str) -> SecondStep | None:
+    """Which second step ``code`` is (an unused TOTP code, or an unused recovery code, then
+    used up), or ``None`` when it is neither."""
+    if accept_totp(session, user, code):
+        return "totp"
+    if use_recovery_code(session, user.id, code):
+        return "recovery"
+    return None
+
+
 def verify_second_step(session: Session, user: StaffUser, code: str) -> bool:
     """Whether ``code`` is an unused TOTP code or an unused recovery code of the user."""
-    if accept_totp(session, user, code):
-        return True
-    return use_recovery_code(session, user.id, code)
+    return accept_second_step(session, user, code) is not None
 
 
 def start_enrolment(user: StaffUser) -> str:
@@ -149,6 +160,17 @@ def confirm_enrolment(session: Session, user: StaffUser, code: str) -> list[str]
         return None
     user.totp_enabled_at = clock.now()
     return new_recovery_codes(session, user.id)
+
+
+def enrol_without_confirmation(session: Session, user: StaffUser) -> tuple[str, list[str]]:
+    """Turn two-step verification on with a new secret, without a code typed back: for an
+    account set up by the operator on the command line (the demo owner), who hands the secret
+    to the person. Returns the secret and the new recovery codes; previous ones stop working."""
+    user.totp_secret = new_secret()
+    user.totp_enabled_at = clock.now()
+    user.totp_last_step = None
+    codes = new_recovery_codes(session, user.id)
+    return user.totp_secret, codes
 
 
 def remove_mfa(session: Session, user: StaffUser) -> None:

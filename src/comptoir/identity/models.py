@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from comptoir.kit.crypto.columns import blind_index_column, encrypted_column
 from comptoir.kit.db import Base, IdMixin, TimestampMixin
 from comptoir.kit.db.types import JSONType
 
@@ -18,19 +19,27 @@ SESSION_STAGE_ENROL = "enrol"  # password accepted, two-step verification must b
 SESSION_STAGE_FULL = "full"
 
 
+STAFF_SUBJECT: Final = "staff_user"
+
+
 class StaffUser(IdMixin, TimestampMixin, Base):
-    """A person who signs in to the back office."""
+    """A person who signs in to the back office.
+
+    The e-mail address, the name and the TOTP secret are encrypted under the user's own data
+    key (``kit.crypto``); the address is looked up through its blind index, unique, so two
+    accounts never differ by case only. Once the user's key is destroyed (crypto-shredding)
+    these attributes read ``None``.
+    """
 
     __tablename__ = "identity_staff_users"
 
-    email: Mapped[str] = mapped_column(String(320))
-    # The lookup key: NFKC, case-folded. Unique, so two accounts never differ by case only.
-    email_key: Mapped[str] = mapped_column(String(320), unique=True)
-    display_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = encrypted_column(subject_type=STAFF_SUBJECT)
+    email_index: Mapped[bytes] = blind_index_column("email", kind="email", unique=True)
+    display_name: Mapped[str] = encrypted_column(subject_type=STAFF_SUBJECT)
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str] = mapped_column(String(2), default="fr")
-    totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    totp_secret: Mapped[str | None] = encrypted_column(subject_type=STAFF_SUBJECT, default=None)
     totp_enabled_at: Mapped[datetime | None] = mapped_column(default=None)
     # The last 30-second time step accepted: a code is never accepted twice.
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger, default=None)

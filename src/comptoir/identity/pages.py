@@ -21,6 +21,7 @@ from comptoir.backoffice.shell import (
     set_gatekeeper,
 )
 from comptoir.identity import auth, mfa, service
+from comptoir.identity import security_log as log
 from comptoir.identity.models import (
     SESSION_STAGE_ENROL,
     SESSION_STAGE_FULL,
@@ -89,9 +90,18 @@ def _record_failure_after_rollback(request: Request, email: str) -> None:
     def record() -> None:
         with database.transaction() as session:
             user = service.find_user_by_email(session, email) if email else None
-            auth.record_failed_login(
-                session, user_id=user.id if user else None, ip_address=ip_address
+            user_id = user.id if user else None
+            auth.record_failed_login(session, user_id=user_id, ip_address=ip_address)
+            actor = log.request_actor(request)
+            log.log_event(
+                session, log.SIGN_IN_FAILED, user_id=user_id, request=request, actor=actor
             )
+            if user is not None:
+                session.refresh(user)
+                if auth.is_locked(user):
+                    log.log_event(
+                        session, log.LOCKED_OUT, user_id=user_id, request=request, actor=actor
+                    )
 
     current_transaction(request.scope).after_rollback(record)
 
@@ -154,6 +164,7 @@ def login(
     stage = auth.first_stage(session, user, mfa_for_everyone=settings.mfa_required_for_everyone)
     if stage == SESSION_STAGE_FULL:
         auth.record_successful_login(session, user)
+        log.log_event(session, log.SIGN_IN, user_id=user.id, request=request)
     opened = auth.open_session(
         session,
         user,
@@ -207,13 +218,17 @@ def mfa_verify(
     """Accept an unused code, then rotate the session's token and complete the sign-in. A
     wrong code counts as a failed sign-in (lockout applies)."""
     user = _pending_user(request, session, SESSION_STAGE_MFA)
-    if auth.is_locked(user) or not mfa.verify_second_step(session, user, code):
+    step = None if auth.is_locked(user) else mfa.accept_second_step(session, user, code)
+    if step is None:
         _record_failure_after_rollback(request, user.email)
         message = _l("This code is not right or was already used. Try the next code.")
         return _mfa_page(request, errors={"code": str(message)}, status=400)
     staff_session = session.get(StaffSession, request.state.staff_session_id)
     assert staff_session is not None
     auth.record_successful_login(session, user)
+    if step == "recovery":
+        log.log_event(session, log.RECOVERY_CODE_USED, user_id=user.id, request=request)
+    log.log_event(session, log.SIGN_IN, user_id=user.id, request=request)
     opened = auth.rotate_session(session, staff_session, stage=SESSION_STAGE_FULL)
     response = RedirectResponse(safe_next(next_path), status_code=303)
     set_session_cookie(request, response, opened.token)
@@ -275,8 +290,10 @@ def mfa_setup(request: Request, session: DbSession, code: Annotated[str, Form()]
         return _setup_page(request, user, secret, errors={"code": str(message)}, status=400)
     staff_session = session.get(StaffSession, request.state.staff_session_id)
     assert staff_session is not None
+    log.log_event(session, log.MFA_ENROLLED, user_id=user.id, request=request)
     if staff_session.stage != SESSION_STAGE_FULL:
         auth.record_successful_login(session, user)
+        log.log_event(session, log.SIGN_IN, user_id=user.id, request=request)
     opened = auth.rotate_session(session, staff_session, stage=SESSION_STAGE_FULL)
     request.state.csrf_binding = opened.session.token_hash
     response = render(
@@ -295,7 +312,9 @@ def logout(request: Request, session: DbSession) -> Response:
     """End the session (it can never be used again) and forget the cookie."""
     session_id = getattr(request.state, "staff_session_id", None)
     if session_id is not None:
-        auth.revoke_session(session, session_id, user_id=request.state.staff_user_id)
+        user_id = request.state.staff_user_id
+        if auth.revoke_session(session, session_id, user_id=user_id):
+            log.log_event(session, log.SIGN_OUT, user_id=user_id, request=request)
     response = RedirectResponse(LOGIN_PATH, status_code=303)
     clear_session_cookie(request, response)
     return response
@@ -336,9 +355,12 @@ def confirm(
 ) -> Response:
     """Note that the user has just proved who they are (rotating the session's token)."""
     user = service.get_user(session, staff_principal(request).id)
-    ok = verify_password(user.password_hash, password) and (
-        user.totp_enabled_at is None or mfa.verify_second_step(session, user, code)
-    )
+    password_ok = verify_password(user.password_hash, password)
+    needs_code = user.totp_enabled_at is not None
+    step = mfa.accept_second_step(session, user, code) if password_ok and needs_code else None
+    ok = password_ok and (not needs_code or step is not None)
+    if step == "recovery":
+        log.log_event(session, log.RECOVERY_CODE_USED, user_id=user.id, request=request)
     if not ok or auth.is_locked(user):
         _record_failure_after_rollback(request, user.email)
         message = _l("The password or the code is not right.")

@@ -15,6 +15,7 @@ from comptoir.backoffice.shell import (
     request_locale,
 )
 from comptoir.identity import resets
+from comptoir.identity import security_log as log
 from comptoir.identity.passwords import PasswordRejected
 from comptoir.kit.http.transaction import DbSession
 from comptoir.kit.i18n import LazyString
@@ -111,4 +112,5 @@ def reset(
         )
     if user is None:
         return _invalid_link(request)
+    log.log_event(session, log.PASSWORD_RESET, user_id=user.id, request=request)
     return redirect_with_flash(request, "/admin/login", "identity.password-reset")

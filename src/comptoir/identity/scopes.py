@@ -44,9 +44,18 @@ SCOPES: Final[dict[str, LazyString]] = {
     "operations:write": _l("Retry background jobs and events"),
     "identity:read": _l("See staff users and roles"),
     "identity:admin": _l("Manage staff users, roles and access"),
+    "privacy:audit": _l("See the audit trail"),
+    "purchasing:read": _l("See suppliers and purchase orders"),
+    "purchasing:write": _l("Order from suppliers and receive deliveries"),
+    # The channel API's scopes: held by channel keys and shopper tokens, never by staff.
+    "store:read": _l("See what a sales channel sells"),
+    "store:cart": _l("Fill a cart on a sales channel"),
+    "store:account": _l("Manage one's own shop account"),
 }
 
-READ_SCOPES: Final = frozenset(scope for scope in SCOPES if scope.endswith(":read"))
+STORE_SCOPES: Final = frozenset(scope for scope in SCOPES if scope.startswith("store:"))
+STAFF_SCOPES: Final = frozenset(SCOPES) - STORE_SCOPES
+READ_SCOPES: Final = frozenset(scope for scope in STAFF_SCOPES if scope.endswith(":read"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +75,8 @@ ACCOUNTANT: Final = "accountant"
 BUILTIN_ROLES: Final[dict[str, BuiltinRole]] = {
     role.key: role
     for role in (
-        BuiltinRole(OWNER, _l("Owner"), frozenset(SCOPES), requires_mfa=True),
-        BuiltinRole(ADMINISTRATOR, _l("Administrator"), frozenset(SCOPES), requires_mfa=True),
+        BuiltinRole(OWNER, _l("Owner"), STAFF_SCOPES, requires_mfa=True),
+        BuiltinRole(ADMINISTRATOR, _l("Administrator"), STAFF_SCOPES, requires_mfa=True),
         BuiltinRole(
             "store_manager",
             _l("Store manager"),

@@ -15,6 +15,7 @@ from comptoir.identity.models import Role, StaffSession, StaffUser, UserLocation
 from comptoir.identity.passwords import check_policy, hash_password
 from comptoir.identity.scopes import BUILTIN_ROLES, MFA_ROLES, SCOPES
 from comptoir.kit import clock
+from comptoir.kit.crypto.columns import blind_index
 from comptoir.kit.errors import Conflict, InvalidInput, NotFound
 from comptoir.kit.http.access import Principal
 from comptoir.kit.i18n import lazy_gettext as _l
@@ -127,12 +128,10 @@ def create_user(
     if not display_name.strip():
         raise InvalidInput(_l("Enter a name."), field="display_name")
     normalised = check_policy(password)
-    key = email_key(email)
-    if session.scalars(select(StaffUser.id).where(StaffUser.email_key == key)).first():
+    if find_user_by_email(session, email) is not None:
         raise EmailTaken(field="email")
     user = StaffUser(
         email=email,
-        email_key=key,
         display_name=display_name.strip(),
         password_hash=hash_password(normalised),
         locale=locale if locale in ("fr", "en") else "fr",
@@ -146,8 +145,11 @@ def create_user(
 
 
 def find_user_by_email(session: Session, email: str) -> StaffUser | None:
-    """The user with this e-mail address (any case), or ``None``."""
-    return session.scalars(select(StaffUser).where(StaffUser.email_key == email_key(email))).first()
+    """The user with this e-mail address (any case), or ``None``: looked up through the
+    address's blind index, since the address itself is stored encrypted."""
+    # The same form create_user stores; the blind index then ignores case.
+    digest = blind_index(StaffUser.email_index, unicodedata.normalize("NFKC", email).strip())
+    return session.scalars(select(StaffUser).where(StaffUser.email_index == digest)).first()
 
 
 def get_user(session: Session, user_id: uuid.UUID) -> StaffUser:
@@ -159,8 +161,10 @@ def get_user(session: Session, user_id: uuid.UUID) -> StaffUser:
 
 
 def list_users(session: Session) -> list[StaffUser]:
-    """Every staff user, by e-mail address."""
-    return list(session.scalars(select(StaffUser).order_by(StaffUser.email_key)))
+    """Every staff user, by e-mail address (sorted once decrypted; a user whose data was
+    erased comes last)."""
+    users = session.scalars(select(StaffUser)).all()
+    return sorted(users, key=lambda user: (user.email is None, email_key(user.email or "")))
 
 
 def set_roles(session: Session, user_id: uuid.UUID, role_keys: Iterable[str]) -> None:
@@ -263,3 +267,25 @@ def revoke_user_sessions(
         stmt = stmt.where(StaffSession.id != keep)
     result = session.execute(stmt.values(revoked_at=clock.now()))
     return int(getattr(result, "rowcount", 0))
+
+
+def display_names(session: Session, user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The names of the staff users ``user_ids`` (decrypted; an erased user has none)."""
+    ids = set(user_ids)
+    if not ids:
+        return {}
+    users = session.scalars(select(StaffUser).where(StaffUser.id.in_(ids)))
+    return {user.id: user.display_name for user in users if user.display_name}
+
+
+def ids_named_like(session: Session, text: str) -> list[uuid.UUID]:
+    """The staff users whose name or e-mail address contains ``text`` (any case). Both are
+    encrypted, so this reads every user: fine for a shop's staff, not for customers."""
+    needle = text.strip().casefold()
+    if not needle:
+        return []
+    return [
+        user.id
+        for user in session.scalars(select(StaffUser))
+        if needle in (user.display_name or "").casefold() or needle in (user.email or "").casefold()
+    ]

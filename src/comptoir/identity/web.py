@@ -127,8 +127,6 @@ def staff_principal(request: Request) -> Principal:
 def _recent_authentication(request: Request) -> Principal:
     principal = staff_principal(request)
     authenticated_at: Any = principal.extra.get("authenticated_at")
-    if "session_id" not in principal.extra:
-        return principal  # the development owner of COMPTOIR_DEV_OPEN_ADMIN has no session
     if authenticated_at is None or clock.now() - authenticated_at > STEP_UP_WINDOW:
         if request.method == "GET":
             raise PageRedirect(login_redirect(request, CONFIRM_PATH))

@@ -25,8 +25,9 @@ from comptoir.backoffice.shell import (
     register_pages,
     render,
 )
-from comptoir.inventory import (
-    pages_documents,  # noqa: F401  (registers its pages)
+from comptoir.inventory import (  # noqa: F401  (the other modules register their pages)
+    pages_documents,
+    pages_locations,
     service,
 )
 from comptoir.inventory.pages_support import (
@@ -48,7 +49,15 @@ from comptoir.kit.i18n import translate
 
 router = APIRouter()
 register_pages(router, templates=Path(__file__).parent / "templates")
-register(NavItem(section=SECTION_CATALOG, label=_l("Stock"), path=STOCK_PATH, order=30))
+register(
+    NavItem(
+        section=SECTION_CATALOG,
+        label=_l("Stock"),
+        path=STOCK_PATH,
+        order=30,
+        scope="inventory:read",
+    )
+)
 register_flash("stock-adjusted", _l("The stock was adjusted."))
 register_flash("transfer-created", _l("The transfer was created."))
 register_flash("transfer-shipped", _l("The transfer was shipped: its units are in transit."))

@@ -39,10 +39,6 @@ class Settings(BaseSettings):
     log_format: Literal["auto", "console", "json"] = "auto"
     log_level: str = "INFO"
 
-    dev_open_admin: bool = Field(
-        default=False,
-        description="Serve /admin without login. Development only; refused in production.",
-    )
     secret_key: str = Field(
         default="change-me-in-production-0123456789abcdef",
         description="Signs cookies (CSRF). Set a long random value in production.",
@@ -97,6 +93,11 @@ class Settings(BaseSettings):
     extra_modules: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Python modules imported at start-up that register tasks or handlers.",
+    )
+    oauth_issuer: str = Field(
+        default="",
+        description="Issuer URL of the OAuth 2 / OpenID Connect server (https in production). "
+        "Empty: base_url.",
     )
 
     @field_validator("extra_modules", mode="before")

@@ -1,9 +1,10 @@
 """Recording every write of a request: the ORM objects a session creates, changes or deletes
 become audit entries for the request's principal, in the same transaction.
 
-A session is audited once :func:`audit_session` has given it an actor (the
-:data:`audit_writes` dependency does it for each writing request, from
-``request.state.principal``). At each flush, the changed column values of every object are
+A session is audited once :func:`audit_session` has given it an actor: the
+:data:`audit_writes` dependency does it for each writing ``/api/v1`` request, and
+:func:`audit_page_write` (a hook of the back-office shell) for each writing page request,
+from ``request.state.principal``. At each flush, the changed column values of every object are
 captured from SQLAlchemy's attribute history; just before the commit, the captured entries are
 chained into the audit trail. A rollback discards them with the rest.
 
@@ -24,6 +25,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import InstanceState, Mapper, Session, SessionTransaction, UOWTransaction
 from sqlalchemy.orm.properties import ColumnProperty
 
+from comptoir.backoffice.shell import on_page_write
 from comptoir.kit.crypto.columns import BLIND_INDEX_INFO, ENCRYPTED_INFO
 from comptoir.kit.http.access import Principal, current_principal
 from comptoir.kit.http.transaction import current_transaction
@@ -78,7 +80,25 @@ def _audit_writes(
 
 audit_writes: Final[Any] = Depends(_audit_writes)
 """Router dependency: every write of the request is recorded for its principal (raises
-``Unauthorized`` without one, like :func:`comptoir.kit.http.access.requires`)."""
+``Unauthorized`` without one, like :func:`comptoir.kit.http.access.requires`). The
+application puts it on every ``/api/v1`` router."""
+
+
+def audit_page_write(request: Request) -> None:
+    """Back-office write hook: every write of a page's request is recorded for the signed-in
+    staff member, or for someone not signed in on the public pages (sign-in, password
+    reset)."""
+    principal = getattr(request.state, "principal", None)
+    actor = (
+        AuditActor.from_principal(principal)
+        if isinstance(principal, Principal)
+        else AuditActor(kind="anonymous", id=None, display_name="")
+    )
+    session = current_transaction(request.scope).session()
+    audit_session(session, actor, request_meta(request))
+
+
+on_page_write(audit_page_write)
 
 
 # -- capture at flush ---------------------------------------------------------------------

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from comptoir.backoffice.nav import SECTION_SYSTEM, NavItem, register
 from comptoir.backoffice.shell import Crumb, is_htmx, register_pages, render, require_scope
+from comptoir.identity import service as identity
 from comptoir.kit.http.transaction import DbSession
 from comptoir.kit.i18n import LazyString
 from comptoir.kit.i18n import lazy_gettext as _l
@@ -37,10 +38,15 @@ ACTOR_KIND_LABELS: Final[dict[str, LazyString]] = {
     "channel": _l("Sales channel"),
     "shopper": _l("Shopper"),
     "system": _l("Comptoir itself"),
+    "anonymous": _l("Someone not signed in"),
 }
 
 router = APIRouter(dependencies=[require_scope(AUDIT_SCOPE)])
-register(NavItem(section=SECTION_SYSTEM, label=_l("Audit trail"), path=PAGE_PATH, order=20))
+register(
+    NavItem(
+        section=SECTION_SYSTEM, label=_l("Audit trail"), path=PAGE_PATH, order=20, scope=AUDIT_SCOPE
+    )
+)
 register_pages(router, templates=Path(__file__).parent / "templates")
 
 
@@ -105,6 +111,7 @@ def audit_page(
     page = service.list_entries(
         session,
         actor=filters.actor or None,
+        actor_ids=identity.ids_named_like(session, filters.actor) if filters.actor else (),
         object_type=filters.object_type or None,
         object_id=filters.object_id or None,
         since=start,
@@ -130,6 +137,9 @@ def audit_page(
         object_types=service.object_types(session),
         action_labels=ACTION_LABELS,
         actor_kind_labels=ACTOR_KIND_LABELS,
+        staff_names=identity.display_names(
+            session, {e.actor_id for e in page.items if e.actor_kind == "staff" and e.actor_id}
+        ),
     )
     if is_htmx(request):
         # The address bar shows the filters in use, without the empty ones.

@@ -12,12 +12,13 @@ from pydantic import BaseModel, ConfigDict
 from comptoir.kit.http.access import Principal
 
 REDACTED: Final = "[redacted]"
-ActorKind = Literal["staff", "client", "channel", "shopper", "system"]
+ActorKind = Literal["staff", "client", "channel", "shopper", "system", "anonymous"]
 
 
 @dataclass(frozen=True, slots=True)
 class AuditActor:
-    """Who did it: a principal of the API or back office, or the system (CLI, jobs)."""
+    """Who did it: a principal of the API or back office, the system (CLI, jobs), or someone
+    not signed in (a failed sign-in)."""
 
     kind: ActorKind
     id: uuid.UUID | None
@@ -25,7 +26,10 @@ class AuditActor:
 
     @classmethod
     def from_principal(cls, principal: Principal) -> AuditActor:
-        return cls(kind=principal.kind, id=principal.id, display_name=principal.display_name)
+        """The principal as an actor. A staff member is named by id only: their name is
+        personal data, encrypted where identity keeps it, and read from there for display."""
+        name = "" if principal.kind == "staff" else principal.display_name
+        return cls(kind=principal.kind, id=principal.id, display_name=name)
 
     @classmethod
     def system(cls, name: str = "system") -> AuditActor:

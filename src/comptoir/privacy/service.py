@@ -13,13 +13,13 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any, Final
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, or_, select, update
 from sqlalchemy.orm import Session
 
 from comptoir.kit import clock
@@ -240,6 +240,7 @@ def list_entries(
     session: Session,
     *,
     actor: str | None = None,
+    actor_ids: Collection[uuid.UUID] = (),
     object_type: str | None = None,
     object_id: str | None = None,
     since: datetime | None = None,
@@ -247,14 +248,20 @@ def list_entries(
     cursor: str | None = None,
     limit: int = 50,
 ) -> Page[AuditEntry]:
-    """Entries, newest first, filtered by actor (name or id), object and time range
-    (``since`` included, ``until`` excluded). Raises ``InvalidCursor`` for a bad cursor."""
+    """Entries, newest first, filtered by actor (an id, or a name in the trail or among
+    ``actor_ids``, the staff whose name matched), object and time range (``since``
+    included, ``until`` excluded). Raises ``InvalidCursor`` for a bad cursor."""
     stmt = select(PrivacyAuditEntry)
     if actor:
         try:
             stmt = stmt.where(PrivacyAuditEntry.actor_id == uuid.UUID(actor))
         except ValueError:
-            stmt = stmt.where(PrivacyAuditEntry.actor_name.icontains(actor, autoescape=True))
+            by_name = PrivacyAuditEntry.actor_name.icontains(actor, autoescape=True)
+            stmt = stmt.where(
+                or_(by_name, PrivacyAuditEntry.actor_id.in_(list(actor_ids)))
+                if actor_ids
+                else by_name
+            )
     if object_type:
         stmt = stmt.where(PrivacyAuditEntry.object_type == object_type)
     if object_id:

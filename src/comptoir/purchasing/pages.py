@@ -56,8 +56,24 @@ STATUSES: Final[dict[str, LazyString]] = {
 
 router = APIRouter()
 register_pages(router, templates=Path(__file__).parent / "templates")
-register(NavItem(section=SECTION_CATALOG, label=_l("Purchase orders"), path=ORDERS_PATH, order=40))
-register(NavItem(section=SECTION_CATALOG, label=_l("Suppliers"), path=SUPPLIERS_PATH, order=41))
+register(
+    NavItem(
+        section=SECTION_CATALOG,
+        label=_l("Purchase orders"),
+        path=ORDERS_PATH,
+        order=40,
+        scope="purchasing:read",
+    )
+)
+register(
+    NavItem(
+        section=SECTION_CATALOG,
+        label=_l("Suppliers"),
+        path=SUPPLIERS_PATH,
+        order=41,
+        scope="purchasing:read",
+    )
+)
 register_flash("po-created", _l("The purchase order was created."))
 register_flash("po-sent", _l("The purchase order was marked as sent."))
 register_flash("po-cancelled", _l("The purchase order was cancelled."))

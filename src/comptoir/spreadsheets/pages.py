@@ -48,7 +48,15 @@ STATUSES: Final = {
 
 router = APIRouter()
 register_pages(router, templates=Path(__file__).parent / "templates")
-register(NavItem(section=SECTION_CATALOG, label=_l("Imports"), path=IMPORTS_PATH, order=50))
+register(
+    NavItem(
+        section=SECTION_CATALOG,
+        label=_l("Imports"),
+        path=IMPORTS_PATH,
+        order=50,
+        scope="catalog:read",
+    )
+)
 register_flash("import-queued", _l("The import is running. This page follows it."))
 
 

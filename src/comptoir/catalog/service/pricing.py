@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Final
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from comptoir.catalog import events
@@ -20,7 +20,11 @@ from comptoir.catalog.errors import (
 )
 from comptoir.catalog.models import Price, PriceHistory, PriceList, Variant
 from comptoir.catalog.schemas import PriceListCreate, PriceListOut, PriceQuote, PriceSet
-from comptoir.catalog.service.promotions import best_unit_promotion
+from comptoir.catalog.service.promotions import (
+    best_unit_promotion,
+    promotions_between,
+    unit_discount,
+)
 from comptoir.kit import clock
 from comptoir.kit.errors import InvalidInput
 from comptoir.kit.events import emit
@@ -238,10 +242,10 @@ def price_for(
     lowest: Money | None = None
     if promotion is not None:
         reference = promotion.starts_at or promotion.created_at
-        lowest = lowest_price_before(session, price, reference) or list_price
+        lowest = lowest_price_before(session, price, reference, channel_id=channel_id) or list_price
     elif compare_at is not None:
         reference = _current_since(session, price, on)
-        lowest = lowest_price_before(session, price, reference) or list_price
+        lowest = lowest_price_before(session, price, reference, channel_id=channel_id) or list_price
     return PriceQuote(
         variant_id=variant_id,
         price_list_id=price_list.id,
@@ -291,33 +295,69 @@ def _same_price(price: Price) -> tuple[ColumnElement[bool], ...]:
     )
 
 
-def lowest_price_before(session: Session, price: Price, reference: datetime) -> Money | None:
-    """The lowest amount this price (list, variant, tier) had at any moment of the 30 days
-    before ``reference`` (the price in effect 30 days before included), from the history.
-    None when the history holds nothing for that period."""
+def lowest_price_before(
+    session: Session,
+    price: Price,
+    reference: datetime,
+    *,
+    channel_id: uuid.UUID | None = None,
+) -> Money | None:
+    """The lowest price actually charged for this price (list, variant, tier) at any moment of
+    the 30 days before ``reference`` (the price in effect 30 days before included).
+
+    Both the list amounts of the history and the automatic promotions (percentage or fixed
+    amount, no coupon) that ran in that period on ``channel_id`` count: a promotion that
+    lowered the price 20 days earlier is a price that was applied. A promotion switched off
+    (``is_active`` false) is taken as never having run; one ended early keeps its real end in
+    ``ends_at``. None when the history holds nothing for that period.
+    """
     start = reference - OMNIBUS_WINDOW
-    in_effect_at_start = (
-        select(PriceHistory.id)
+    segments = _amount_segments(session, price, start, reference)
+    if not segments:
+        return None
+    currency = segments[0][3]
+    lowest = min(amount for _, _, amount, _ in segments)
+    variant = session.get(Variant, price.variant_id)
+    if variant is not None:
+        for promotion, runs_from, runs_to in promotions_between(
+            session, variant, start, reference, channel_id=channel_id
+        ):
+            for seg_from, seg_to, amount, seg_currency in segments:
+                if max(seg_from, runs_from) < min(seg_to, runs_to):
+                    charged = Money.from_minor(amount, seg_currency)
+                    reduced = charged - unit_discount(promotion, charged)
+                    lowest = min(lowest, reduced.minor_units)
+    return Money.from_minor(lowest, currency)
+
+
+def _amount_segments(
+    session: Session, price: Price, start: datetime, end: datetime
+) -> list[tuple[datetime, datetime, int, str]]:
+    """The list amounts of a price over ``[start, end)``: ``(from, to, amount, currency)``
+    per period, periods where the price did not exist left out."""
+    in_effect_at_start = session.scalars(
+        select(PriceHistory)
         .where(*_same_price(price), PriceHistory.effective_at <= start)
         .order_by(PriceHistory.effective_at.desc(), PriceHistory.id.desc())
         .limit(1)
-        .scalar_subquery()
-    )
-    rows = session.execute(
-        select(PriceHistory.amount_minor, PriceHistory.currency).where(
-            *_same_price(price),
-            PriceHistory.amount_minor.is_not(None),
-            or_(
-                PriceHistory.id == in_effect_at_start,
-                and_(PriceHistory.effective_at > start, PriceHistory.effective_at < reference),
-            ),
-        )
     ).all()
-    amounts = [(amount, currency) for amount, currency in rows if amount is not None]
-    if not amounts:
-        return None
-    amount, currency = min(amounts)
-    return Money.from_minor(amount, currency)
+    changes = session.scalars(
+        select(PriceHistory)
+        .where(
+            *_same_price(price),
+            PriceHistory.effective_at > start,
+            PriceHistory.effective_at < end,
+        )
+        .order_by(PriceHistory.effective_at, PriceHistory.id)
+    ).all()
+    rows = [*in_effect_at_start, *changes]
+    segments = []
+    for index, row in enumerate(rows):
+        begins = max(row.effective_at, start)
+        ends = rows[index + 1].effective_at if index + 1 < len(rows) else end
+        if row.amount_minor is not None:
+            segments.append((begins, ends, row.amount_minor, row.currency))
+    return segments
 
 
 def price_history(
@@ -329,6 +369,18 @@ def price_history(
             select(PriceHistory)
             .where(PriceHistory.variant_id == variant_id)
             .order_by(PriceHistory.effective_at.desc(), PriceHistory.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def prices_in_list(session: Session, price_list_id: uuid.UUID, *, limit: int = 500) -> list[Price]:
+    """The prices of a price list, by variant then tier (at most ``limit``)."""
+    return list(
+        session.scalars(
+            select(Price)
+            .where(Price.price_list_id == price_list_id)
+            .order_by(Price.variant_id, Price.min_quantity)
             .limit(limit)
         )
     )

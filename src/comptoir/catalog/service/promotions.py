@@ -103,7 +103,7 @@ def _covers(
     )
 
 
-def _unit_discount(promotion: Promotion, unit_price: Money) -> Money:
+def unit_discount(promotion: Promotion, unit_price: Money) -> Money:
     """What a percentage or fixed-amount promotion takes off one unit (never more than it)."""
     if promotion.kind == "percentage" and promotion.percent is not None:
         return min(unit_price.percent(promotion.percent).round(), unit_price)
@@ -141,10 +141,40 @@ def best_unit_promotion(
     for promotion in sorted(candidates, key=lambda p: p.id):
         if not _covers(promotion, variant.product_id, categories, channel_id):
             continue
-        discount = _unit_discount(promotion, unit_price)
+        discount = unit_discount(promotion, unit_price)
         if discount > best_discount:
             best, best_discount = promotion, discount
     return best, unit_price - best_discount
+
+
+def promotions_between(
+    session: Session,
+    variant: Variant,
+    start: datetime,
+    end: datetime,
+    *,
+    channel_id: uuid.UUID | None,
+) -> list[tuple[Promotion, datetime, datetime]]:
+    """The automatic promotions (percentage or fixed amount, no coupon, switched on) that
+    covered ``variant`` on ``channel_id`` at some moment of ``[start, end)``, each with the
+    part of that period it ran: ``(promotion, from, to)``. A promotion without a start date
+    runs from its creation."""
+    rows = session.scalars(
+        select(Promotion).where(
+            Promotion.is_active.is_(True),
+            Promotion.requires_coupon.is_(False),
+            Promotion.kind.in_(("percentage", "fixed_amount")),
+            or_(Promotion.ends_at.is_(None), Promotion.ends_at > start),
+        )
+    ).all()
+    categories = _categories_of(session, {variant.product_id})[variant.product_id]
+    found = []
+    for promotion in sorted(rows, key=lambda p: p.id):
+        runs_from = max(promotion.starts_at or promotion.created_at, start)
+        runs_to = min(promotion.ends_at, end) if promotion.ends_at else end
+        if runs_from < runs_to and _covers(promotion, variant.product_id, categories, channel_id):
+            found.append((promotion, runs_from, runs_to))
+    return found
 
 
 def _usable_coupons(
@@ -277,7 +307,7 @@ def _promotion_shares(
     if promotion.kind == "fixed_amount":
         return {
             line.line_id: min(
-                (_unit_discount(promotion, line.unit_price) * line.quantity).round(),
+                (unit_discount(promotion, line.unit_price) * line.quantity).round(),
                 remaining[line.line_id],
             )
             for line in eligible
@@ -410,9 +440,9 @@ class PromotionSpec:
         )
 
 
-def create_promotion(session: Session, spec: PromotionSpec) -> Promotion:
-    """Schedule a promotion. Raises :class:`InvalidInput` naming the field its kind needs
-    (``percent``, ``amount``, ``buy_quantity``) or a period that ends before it starts."""
+def check_spec(spec: PromotionSpec) -> None:
+    """Raises :class:`InvalidInput` naming the field its kind needs (``percent``, ``amount``,
+    ``buy_quantity``) or a period that ends before it starts (``ends_at``)."""
     if spec.kind == "percentage" and (spec.percent is None or not 0 < spec.percent <= 100):
         raise InvalidInput(_l("Give a percentage between 0 and 100."), field="percent")
     if spec.kind == "fixed_amount" and (spec.amount is None or not spec.amount.is_positive):
@@ -423,6 +453,12 @@ def create_promotion(session: Session, spec: PromotionSpec) -> Promotion:
         raise InvalidInput(_l("Give how many to buy and how many to get."), field="buy_quantity")
     if spec.starts_at and spec.ends_at and spec.ends_at <= spec.starts_at:
         raise InvalidInput(_l("The end date must come after the start date."), field="ends_at")
+
+
+def create_promotion(session: Session, spec: PromotionSpec) -> Promotion:
+    """Schedule a promotion. Raises :class:`InvalidInput` naming the field its kind needs
+    (``percent``, ``amount``, ``buy_quantity``) or a period that ends before it starts."""
+    check_spec(spec)
     promotion = Promotion(
         name=spec.name,
         kind=spec.kind,

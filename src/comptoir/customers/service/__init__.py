@@ -1,0 +1,106 @@
+"""The customers' service: what other modules and the API call.
+
+Every function works in the caller's transaction and never commits.
+"""
+
+from comptoir.customers.errors import (
+    AddressNotFound,
+    CustomerNotActive,
+    CustomerNotFound,
+    EmailAlreadyUsed,
+    InvalidCustomer,
+    MergeConflict,
+    MergeNotFound,
+)
+from comptoir.customers.service.addresses import (
+    add_address,
+    get_address,
+    list_addresses,
+    remove_address,
+    update_address,
+)
+from comptoir.customers.service.consents import (
+    consent_history,
+    current_consents,
+    has_consent,
+    record_consent,
+    withdraw_consent,
+)
+from comptoir.customers.service.customers import (
+    active_customer,
+    create_customer,
+    customer_out,
+    display_name,
+    erase_customer,
+    find_by_email,
+    find_by_phone,
+    get_customer,
+    list_customers,
+    merge_target,
+    resolve_customer,
+    update_customer,
+)
+from comptoir.customers.service.groups import (
+    create_group,
+    group_codes,
+    list_groups,
+    price_group,
+    set_groups,
+)
+from comptoir.customers.service.merges import (
+    merge_customers,
+    merged_customers,
+    merges_of,
+    unmerge,
+)
+from comptoir.customers.service.panels import (
+    DetailPanel,
+    detail_panels,
+    register_detail_panel,
+    unregister_detail_panel,
+)
+
+__all__ = [
+    "AddressNotFound",
+    "CustomerNotActive",
+    "CustomerNotFound",
+    "DetailPanel",
+    "EmailAlreadyUsed",
+    "InvalidCustomer",
+    "MergeConflict",
+    "MergeNotFound",
+    "active_customer",
+    "add_address",
+    "consent_history",
+    "create_customer",
+    "create_group",
+    "current_consents",
+    "customer_out",
+    "detail_panels",
+    "display_name",
+    "erase_customer",
+    "find_by_email",
+    "find_by_phone",
+    "get_address",
+    "get_customer",
+    "group_codes",
+    "has_consent",
+    "list_addresses",
+    "list_customers",
+    "list_groups",
+    "merge_customers",
+    "merge_target",
+    "merged_customers",
+    "merges_of",
+    "price_group",
+    "record_consent",
+    "register_detail_panel",
+    "remove_address",
+    "resolve_customer",
+    "set_groups",
+    "unmerge",
+    "unregister_detail_panel",
+    "update_address",
+    "update_customer",
+    "withdraw_consent",
+]

@@ -1,0 +1,1 @@
+"""Orders: carts and checkout, orders and their timeline, payments, VAT by destination."""

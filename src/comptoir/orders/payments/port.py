@@ -1,0 +1,68 @@
+"""What a payment provider is, and which ones a shop has."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from comptoir.kit.i18n import lazy_gettext as _l
+from comptoir.kit.money import Money
+from comptoir.orders.errors import UnknownPaymentMethod
+
+PaymentStatus = Literal["pending", "captured", "declined"]
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentRequest:
+    """A payment to take: for which order, how much, and the card when there is one (held
+    in memory for the provider, never stored)."""
+
+    order_id: uuid.UUID
+    order_number: str
+    amount: Money
+    card_number: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentOutcome:
+    status: PaymentStatus
+    reference: str
+    card_last4: str | None = None
+    instructions: str | None = None
+
+
+class PaymentProvider(Protocol):
+    @property
+    def code(self) -> str: ...
+
+    def pay(self, request: PaymentRequest) -> PaymentOutcome:
+        """Take (or register) the payment; never raises for a refusal, answers
+        ``declined``."""
+        ...
+
+
+def available_providers(*, production: bool) -> dict[str, PaymentProvider]:
+    """The providers a shop may use; the test card only outside production."""
+    from comptoir.orders.payments.manual import BankTransferProvider, ManualProvider
+    from comptoir.orders.payments.test_card import TestCardProvider
+
+    providers: dict[str, PaymentProvider] = {
+        "bank_transfer": BankTransferProvider(),
+        "manual": ManualProvider(),
+    }
+    if not production:
+        providers["test_card"] = TestCardProvider()
+    return providers
+
+
+def provider_for(method: str, *, production: bool) -> PaymentProvider:
+    """The provider of ``method``; raises :class:`UnknownPaymentMethod` (``payment.method``)."""
+    provider = available_providers(production=production).get(method)
+    if provider is None:
+        raise UnknownPaymentMethod(
+            _l("The payment method {method} is not available."),
+            field="payment.method",
+            method=method,
+        )
+    return provider

@@ -1,0 +1,88 @@
+"""The orders' admin API, ``/api/v1/orders``."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from comptoir.kit.errors import problem_responses
+from comptoir.kit.http.access import Principal, requires
+from comptoir.kit.http.transaction import DbSession
+from comptoir.kit.pagination import Page, PageParams
+from comptoir.orders import schemas, service
+
+router = APIRouter(prefix="/orders", tags=["orders"])
+
+READ = [requires("orders:read")]
+
+
+def _actor(principal: Principal) -> str:
+    return principal.display_name or f"{principal.kind}:{principal.id}"
+
+
+@router.get("", dependencies=READ, response_model=Page[schemas.OrderSummary])
+def list_orders(
+    session: DbSession,
+    paging: Annotated[PageParams, Depends()],
+    channel_id: uuid.UUID | None = None,
+    status: Annotated[schemas.OrderStatus | None, Query()] = None,
+    placed_from: datetime | None = None,
+    placed_to: datetime | None = None,
+) -> Page[schemas.OrderSummary]:
+    """Orders, newest first, filtered by channel, status and placing date (``placed_from``
+    included, ``placed_to`` excluded)."""
+    filters = schemas.OrderFilters(
+        channel_id=channel_id, status=status, placed_from=placed_from, placed_to=placed_to
+    )
+    page = service.list_orders(session, filters, limit=paging.limit, cursor=paging.cursor)
+    return page.map(service.order_summary)
+
+
+@router.get(
+    "/{order_id}",
+    dependencies=READ,
+    response_model=schemas.OrderDetail,
+    responses=problem_responses(404),
+)
+def get_order(session: DbSession, order_id: uuid.UUID) -> schemas.OrderDetail:
+    """The order, its lines, VAT totals, payments and timeline."""
+    return service.order_detail(session, service.get_order(session, order_id))
+
+
+@router.post(
+    "/{order_id}/cancel",
+    response_model=schemas.OrderDetail,
+    responses=problem_responses(404, 409),
+)
+def cancel_order(
+    session: DbSession,
+    order_id: uuid.UUID,
+    body: schemas.OrderCancel,
+    principal: Annotated[Principal, requires("orders:write")],
+) -> schemas.OrderDetail:
+    """Cancel the whole order, or some units of some lines; their stock is available
+    again."""
+    lines = None if body.lines is None else {line.line_id: line.quantity for line in body.lines}
+    order = service.cancel_order(
+        session, order_id, lines=lines, reason=body.reason, actor=_actor(principal)
+    )
+    return service.order_detail(session, order)
+
+
+@router.post(
+    "/{order_id}/payments/confirm",
+    response_model=schemas.OrderDetail,
+    responses=problem_responses(404, 409),
+)
+def confirm_payment(
+    session: DbSession,
+    order_id: uuid.UUID,
+    body: schemas.PaymentConfirm,
+    principal: Annotated[Principal, requires("orders:write")],
+) -> schemas.OrderDetail:
+    """Confirm that the pending payment (bank transfer, manual) arrived: the order is paid."""
+    order = service.mark_paid(session, order_id, actor=_actor(principal), note=body.note)
+    return service.order_detail(session, order)

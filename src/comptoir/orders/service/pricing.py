@@ -1,0 +1,247 @@
+"""What a cart costs: catalogue prices for the channel, promotions and coupons, VAT by
+destination, totals per rate."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from comptoir.catalog import service as catalog
+from comptoir.catalog.errors import PriceNotFound, TaxRateNotFound
+from comptoir.kit import clock
+from comptoir.kit.i18n import lazy_gettext as _l
+from comptoir.kit.money import Money
+from comptoir.orders.errors import NoVatRate
+from comptoir.orders.models import Cart
+from comptoir.orders.vat import (
+    HOME_COUNTRY,
+    ZERO,
+    RateTotal,
+    TaxedAmount,
+    VatTreatment,
+    eu_rates,
+    is_valid_vat_number,
+    totals_per_rate,
+    vat_treatment,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PricedLine:
+    """One cart line, priced. Amounts are in the cart's price basis (tax included or not)
+    except ``unit_excl`` / ``unit_incl``, the unit price without and with VAT."""
+
+    line_id: uuid.UUID
+    variant_id: uuid.UUID
+    sku: str
+    title: str
+    quantity: int
+    unit_price: Money
+    unit_excl: Money
+    unit_incl: Money
+    subtotal: Money
+    discount: Money
+    total: Money
+    rate: Decimal
+    category: str
+    promotion_ids: tuple[uuid.UUID, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PricedCart:
+    currency: str
+    prices_include_tax: bool
+    treatment: VatTreatment
+    lines: list[PricedLine]
+    rate_totals: list[RateTotal]
+    accepted_coupons: list[str]
+    refused_coupons: list[str]
+
+    @property
+    def discount(self) -> Money:
+        return Money.total((line.discount for line in self.lines), self.currency)
+
+    @property
+    def net(self) -> Money:
+        return Money.total((total.base for total in self.rate_totals), self.currency)
+
+    @property
+    def tax(self) -> Money:
+        return Money.total((total.tax for total in self.rate_totals), self.currency)
+
+    @property
+    def gross(self) -> Money:
+        return self.net + self.tax
+
+
+@dataclass(frozen=True, slots=True)
+class _Quoted:
+    line_id: uuid.UUID
+    variant_id: uuid.UUID
+    sku: str
+    title: str
+    quantity: int
+    unit_price: Money
+    home_rate: Decimal
+    rate: Decimal
+
+
+def treatment_of(cart: Cart) -> VatTreatment:
+    """The VAT treatment of the cart's destination (the shop's country until one is set)."""
+    vat_number = (
+        cart.vat_number if cart.vat_number and is_valid_vat_number(cart.vat_number) else None
+    )
+    return vat_treatment(cart.destination_country or HOME_COUNTRY, vat_number=vat_number)
+
+
+def line_rate(
+    session: Session, tax_class_id: uuid.UUID | None, treatment: VatTreatment, on: date
+) -> tuple[Decimal, Decimal]:
+    """(the home-country rate, the destination rate) of a tax class for this treatment.
+
+    Raises :class:`NoVatRate` (field ``variant_id``) when the product has no tax class or
+    no rate is known for the destination.
+    """
+    if tax_class_id is None:
+        raise NoVatRate(_l("The product has no tax class."), field="variant_id")
+    try:
+        home = catalog.tax_rate_for(session, tax_class_id, HOME_COUNTRY, on)
+    except TaxRateNotFound:
+        raise NoVatRate(
+            _l("No VAT rate is known for this product in {country}."),
+            field="variant_id",
+            country=HOME_COUNTRY,
+        ) from None
+    if treatment.is_exempt:
+        return home, ZERO
+    if treatment.scheme == "domestic":
+        return home, home
+    try:
+        return home, catalog.tax_rate_for(session, tax_class_id, treatment.country, on)
+    except TaxRateNotFound:
+        pass
+    codes = {tc.id: tc.code for tc in catalog.list_tax_classes(session)}
+    rates = eu_rates(treatment.country, on)
+    if rates is not None and codes.get(tax_class_id, "").endswith("standard"):
+        return home, rates.standard
+    raise NoVatRate(
+        _l("No VAT rate is known for this product in {country}."),
+        field="destination_country",
+        country=treatment.country,
+    )
+
+
+def _to_basis(amount: Money, rate: Decimal, *, from_incl: bool, to_incl: bool) -> Money:
+    if from_incl == to_incl:
+        return amount
+    return amount.excluding_percent(rate) if from_incl else amount.plus_percent(rate)
+
+
+def price_cart(session: Session, cart: Cart, *, on: datetime | None = None) -> PricedCart:
+    """The cart priced now (or at ``on``) for its channel, destination and coupons.
+
+    Unit prices come from the catalogue (``price_for``: price list, tier); every promotion,
+    automatic or unlocked by a coupon, is applied on the line totals by
+    ``apply_promotions``. The price basis is the first line's price list's; a line priced
+    in the other basis is converted with its home-country rate. Tax-inclusive prices stay
+    the same for every EU consumer (the VAT inside changes with the destination rate); an
+    exempt sale (intra-EU business, export) takes the home VAT out of them.
+
+    Raises ``PriceNotFound`` and :class:`NoVatRate` naming the line (``lines.<n>.*``).
+    """
+    moment = on or clock.now()
+    treatment = treatment_of(cart)
+    quoted: list[_Quoted] = []
+    include_tax: bool | None = None
+    for n, line in enumerate(cart.lines):
+        variant = catalog.get_variant(session, line.variant_id)
+        try:
+            quote = catalog.price_for(
+                session,
+                line.variant_id,
+                channel_id=cart.channel_id,
+                currency=cart.currency,
+                quantity=line.quantity,
+                customer_group=None,
+                on=moment,
+            )
+            home, rate = line_rate(session, variant.product.tax_class_id, treatment, moment.date())
+        except (NoVatRate, PriceNotFound) as error:
+            error.field = f"lines.{n}.{error.field or 'variant_id'}"
+            raise
+        if include_tax is None:
+            include_tax = quote.includes_tax
+        unit = _to_basis(quote.list_price, home, from_incl=quote.includes_tax, to_incl=include_tax)
+        if treatment.is_exempt and include_tax:
+            unit = unit.excluding_percent(home)
+        title = variant.product.title + (f" — {variant.title}" if variant.title else "")
+        quoted.append(
+            _Quoted(line.id, line.variant_id, variant.sku, title, line.quantity, unit, home, rate)
+        )
+    basis = True if include_tax is None else include_tax
+    return _with_promotions(session, cart, quoted, treatment, basis, moment)
+
+
+def _with_promotions(
+    session: Session,
+    cart: Cart,
+    quoted: Sequence[_Quoted],
+    treatment: VatTreatment,
+    include_tax: bool,
+    moment: datetime,
+) -> PricedCart:
+    result = catalog.apply_promotions(
+        session,
+        [
+            catalog.PromotionLine(str(q.line_id), q.variant_id, q.quantity, q.unit_price)
+            for q in quoted
+        ],
+        channel_id=cart.channel_id,
+        coupon_codes=cart.coupon_codes,
+        customer_id=cart.customer_id,
+        on=moment,
+    )
+    discounts = {line.line_id: line for line in result.lines}
+    lines = []
+    for q in quoted:
+        discount = discounts[str(q.line_id)]
+        subtotal = (q.unit_price * q.quantity).round()
+        unit_excl = q.unit_price.excluding_percent(q.rate) if include_tax else q.unit_price
+        unit_incl = q.unit_price if include_tax else q.unit_price.plus_percent(q.rate)
+        lines.append(
+            PricedLine(
+                line_id=q.line_id,
+                variant_id=q.variant_id,
+                sku=q.sku,
+                title=q.title,
+                quantity=q.quantity,
+                unit_price=q.unit_price.round(),
+                unit_excl=unit_excl.round(),
+                unit_incl=unit_incl.round(),
+                subtotal=subtotal,
+                discount=discount.amount,
+                total=subtotal - discount.amount,
+                rate=q.rate,
+                category=treatment.category,
+                promotion_ids=discount.promotion_ids,
+            )
+        )
+    totals = totals_per_rate(
+        [TaxedAmount(line.total, line.rate, line.category) for line in lines],
+        prices_include_tax=include_tax,
+        currency=cart.currency,
+    )
+    return PricedCart(
+        currency=cart.currency,
+        prices_include_tax=include_tax,
+        treatment=treatment,
+        lines=lines,
+        rate_totals=totals,
+        accepted_coupons=result.accepted_coupons,
+        refused_coupons=result.refused_coupons,
+    )

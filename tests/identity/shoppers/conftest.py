@@ -1,0 +1,78 @@
+"""Fixtures of the shopper tests: the application on the rolled-back database, and a channel
+with a publishable key to call ``/store/v1`` with."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+from sqlalchemy.orm import Session
+
+from comptoir.api import create_app
+from comptoir.channels.models import Channel
+from comptoir.kit.db.engine import Database
+from comptoir.kit.settings import Settings
+from tests.channels.factories import make_channel_key
+
+PASSWORD = "un cheval bleu mange des pommes"
+ACCOUNT = "/store/v1/account"
+
+
+@pytest.fixture
+def api(settings: Settings, db: Database) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, db)) as client:
+        yield client
+
+
+@dataclass(frozen=True, slots=True)
+class Storefront:
+    """A channel and its key, with helpers to call the account endpoints as it."""
+
+    api: TestClient
+    channel: Channel
+    key: str
+
+    def headers(self, token: str | None = None) -> dict[str, str]:
+        headers = {"X-Channel-Key": self.key}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        return headers
+
+    def sign_up(self, email: str, password: str = PASSWORD) -> Response:
+        response: Response = self.api.post(
+            ACCOUNT, json={"email": email, "password": password}, headers=self.headers()
+        )
+        return response
+
+    def sign_in(self, email: str, password: str = PASSWORD) -> Response:
+        response: Response = self.api.post(
+            f"{ACCOUNT}/sign-in",
+            json={"email": email, "password": password},
+            headers=self.headers(),
+        )
+        return response
+
+    def me(self, token: str) -> Response:
+        response: Response = self.api.get(ACCOUNT, headers=self.headers(token))
+        return response
+
+    def token_of(self, email: str, password: str = PASSWORD) -> str:
+        response = self.sign_up(email, password)
+        assert response.status_code == 201, response.text
+        token = response.json()["access_token"]
+        assert isinstance(token, str)
+        return token
+
+
+def make_storefront(api: TestClient, session: Session) -> Storefront:
+    channel, key = make_channel_key(session)
+    session.commit()
+    return Storefront(api, channel, key)
+
+
+@pytest.fixture
+def shop(api: TestClient, session: Session) -> Storefront:
+    return make_storefront(api, session)
