@@ -39,12 +39,12 @@ test: install system-deps test-sqlite test-postgresql
 test-sqlite: install
 	mkdir -p build
 	env -u COMPTOIR_TEST_DATABASE_URL $(BIN)/pytest -n $(PYTEST_WORKERS) \
-		--junitxml=build/test-sqlite.xml
+		--durations=10 --junitxml=build/test-sqlite.xml
 
 test-postgresql: install
 	@if [ -n "$$COMPTOIR_TEST_DATABASE_URL" ]; then \
 		mkdir -p build && \
-		$(BIN)/pytest -n $(PYTEST_WORKERS) --junitxml=build/test-postgresql.xml; \
+		$(BIN)/pytest -n $(PYTEST_WORKERS) --durations=10 --junitxml=build/test-postgresql.xml; \
 	else \
 		echo "COMPTOIR_TEST_DATABASE_URL is not set: PostgreSQL run skipped"; \
 	fi

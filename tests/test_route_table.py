@@ -53,7 +53,7 @@ def _scopes_of(dependant: Dependant) -> tuple[str, ...]:
 
 def admin_endpoints(app: FastAPI) -> list[Endpoint]:
     """Every (method, path) of the admin API with the scopes its dependencies require."""
-    endpoints = []
+    endpoints: list[Endpoint] = []
     for route in iter_route_contexts(app.routes):
         path = route.path or ""
         if path.startswith(f"{ADMIN_API_PREFIX}/") and isinstance(route.dependant, Dependant):
@@ -160,3 +160,25 @@ def test_every_admin_route_enforces_its_scope_on_the_bearer_token(
             failures.append(f"{name}: refused a token holding {endpoint.scopes}")
 
     assert failures == []
+
+
+def test_a_refused_token_is_answered_with_a_bearer_challenge(
+    app: FastAPI,
+    client: TestClient,
+    session: Session,
+    settings: Settings,
+    clock: FrozenClock,
+) -> None:
+    """RFC 6750 section 3: a 401 names the scheme, and says when the token itself was bad."""
+    endpoint = next(e for e in admin_endpoints(app) if e.method == "GET")
+    other_audience = Tokens(client, session).for_other_audience(settings, clock)
+
+    anonymous = client.request(endpoint.method, endpoint.url)
+    refused = client.request(
+        endpoint.method, endpoint.url, headers={"Authorization": f"Bearer {other_audience}"}
+    )
+
+    assert anonymous.status_code == 401
+    assert anonymous.headers["WWW-Authenticate"] == 'Bearer realm="comptoir"'
+    assert refused.status_code == 401
+    assert 'error="invalid_token"' in refused.headers["WWW-Authenticate"]

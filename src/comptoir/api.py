@@ -44,6 +44,9 @@ def admin_api_routers() -> list[APIRouter]:
     from comptoir.channels.router import router as channels_router
     from comptoir.customers.router import router as customers_router
     from comptoir.inventory.router import router as inventory_router
+    from comptoir.orders.delivery.router import router as carriers_router
+    from comptoir.orders.fulfilment.router import router as fulfilment_router
+    from comptoir.orders.returns.router import router as returns_router
     from comptoir.orders.router import router as orders_router
     from comptoir.purchasing.router import router as purchasing_router
 
@@ -52,7 +55,10 @@ def admin_api_routers() -> list[APIRouter]:
         channels_router,
         customers_router,
         inventory_router,
+        returns_router,  # before orders: /orders/returns is not an order id
         orders_router,
+        fulfilment_router,
+        carriers_router,
         purchasing_router,
     ]
 
@@ -125,6 +131,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.include_router(
             router, prefix=STORE_API_PREFIX, dependencies=[Depends(store_api_gate())]
         )
+    from comptoir.orders.payments.webhooks import router as stripe_webhook_router
+
+    # Stripe calls its webhook without a channel key: outside the storefront gate.
+    app.include_router(stripe_webhook_router, prefix=STORE_API_PREFIX)
 
     if _module_exists("comptoir.backoffice.shell"):
         from comptoir.backoffice.shell import mount as mount_backoffice

@@ -14,6 +14,7 @@ from comptoir.channels.cli import app as channels_app
 from comptoir.customers.cli import app as customers_app
 from comptoir.identity.cli import users_app
 from comptoir.identity.oauth.cli import clients_app, signing_keys_app
+from comptoir.imports.cli import app as imports_app
 from comptoir.inventory.cli import app as inventory_app
 from comptoir.kit.crypto.cli import keys_app
 from comptoir.kit.db.engine import Database, create_database
@@ -39,6 +40,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
 app.add_typer(customers_app, name="customers")
 app.add_typer(channels_app, name="channels")
+app.add_typer(imports_app, name="import")
 
 console = Console()
 

@@ -16,6 +16,7 @@ from comptoir.inventory.demo import seed_inventory
 from comptoir.kit.jobs.registry import all_schedules
 from comptoir.kit.jobs.schedules import sync_schedules
 from comptoir.kit.settings import Settings
+from comptoir.orders.demo import seed_orders
 from comptoir.purchasing.demo import seed_purchasing
 
 Seeder = Callable[[Session, Settings], str]
@@ -35,6 +36,7 @@ SEEDERS: tuple[Seeder, ...] = (
     seed_inventory,
     seed_purchasing,
     seed_customers,
+    seed_orders,
 )
 
 

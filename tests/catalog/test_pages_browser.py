@@ -31,7 +31,7 @@ def test_creating_a_product_with_two_variants_and_finding_it(
 
     # then its page shows both variants, and the list finds it by SKU
     expect(page.locator("h1")).to_contain_text("Marinière Bréhat")
-    expect(page.get_by_role("cell", name="MB-M")).to_be_visible()
+    expect(page.get_by_role("cell", name="MB-M", exact=True)).to_be_visible()
     page.screenshot(path="/tmp/catalog-product-1280.png", full_page=True)
     page.goto(live_server.at("/admin/catalog/products"))
     page.get_by_label("Rechercher par titre, identifiant ou SKU").fill("MB-M")

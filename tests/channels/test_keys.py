@@ -168,6 +168,7 @@ def test_the_store_api_without_a_key_is_a_401_problem(api: TestClient) -> None:
     assert response.status_code == 401
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["type"] == "/problems/channel-key-refused"
+    assert response.headers["WWW-Authenticate"].startswith("ChannelKey ")
 
 
 def test_a_revoked_key_is_refused_by_the_store_api(api: TestClient, session: Session) -> None:

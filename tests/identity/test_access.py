@@ -92,6 +92,14 @@ def test_a_custom_role_refuses_an_unknown_scope(session: Session) -> None:
     assert session.scalars(select(Role).where(Role.name == "Bizarre")).first() is None
 
 
+def test_a_custom_role_cannot_hold_a_store_scope(session: Session) -> None:
+    """``store:*`` scopes belong to channel keys and shoppers, never to staff."""
+    with pytest.raises(InvalidInput):
+        service.create_role(session, name="Vitrine", scopes=["catalog:read", "store:cart"])
+
+    assert session.scalars(select(Role).where(Role.name == "Vitrine")).first() is None
+
+
 def test_two_accounts_cannot_differ_by_case_only(session: Session) -> None:
     add_user(session, email="lea@example.com")
 

@@ -8,9 +8,12 @@ import uuid
 from pathlib import Path
 
 import pyotp
+import sqlalchemy as sa
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import TableClause
 
+import comptoir.kit.db.types as ct
 from comptoir.identity import mfa, service
 from comptoir.identity.models import STAFF_SUBJECT, StaffUser
 from comptoir.kit import clock
@@ -107,11 +110,7 @@ def _insert_plain_user(engine: Engine, user_id: uuid.UUID, secret: str) -> None:
         )
 
 
-def _plain_table():  # type: ignore[no-untyped-def]
-    import sqlalchemy as sa
-
-    import comptoir.kit.db.types as ct
-
+def _plain_table() -> TableClause:
     return sa.table(
         "identity_staff_users",
         sa.column("id", ct.UUIDType(length=16)),

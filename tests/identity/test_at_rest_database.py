@@ -122,7 +122,8 @@ def test_destroying_a_data_key_erases_a_staff_user_and_a_shopper(committed_db: D
     with committed_db.transaction() as session:
         staff = service.find_user_by_email(session, STAFF[0][0])
         shopper = shoppers.find_shopper_by_email(session, SHOPPER_EMAIL)
-        assert staff is not None and shopper is not None
+        assert staff is not None
+        assert shopper is not None
         staff_id, shopper_id = staff.id, shopper.id
 
         # when their data keys are destroyed
@@ -133,15 +134,20 @@ def test_destroying_a_data_key_erases_a_staff_user_and_a_shopper(committed_db: D
     with committed_db.transaction(readonly=True) as session:
         erased_staff = session.get(StaffUser, staff_id)
         erased_shopper = session.get(Shopper, shopper_id)
-        assert erased_staff is not None and erased_shopper is not None
-        assert (erased_staff.email, erased_staff.display_name, erased_staff.totp_secret) == (
-            None,
-            None,
-            None,
-        )
-        assert is_erased(erased_staff, "email") and is_erased(erased_staff, "display_name")
-        assert erased_shopper.email is None and is_erased(erased_shopper, "email")
+        assert erased_staff is not None
+        assert erased_shopper is not None
+        erased_values: list[object] = [
+            erased_staff.email,
+            erased_staff.display_name,
+            erased_staff.totp_secret,
+        ]
+        assert erased_values == [None, None, None]
+        assert is_erased(erased_staff, "email")
+        assert is_erased(erased_staff, "display_name")
+        assert erased_shopper.email is None
+        assert is_erased(erased_shopper, "email")
         # the other staff member is untouched
         other = service.find_user_by_email(session, STAFF[1][0])
-        assert other is not None and other.display_name == STAFF[1][1]
+        assert other is not None
+        assert other.display_name == STAFF[1][1]
         assert isinstance(other.id, uuid.UUID)

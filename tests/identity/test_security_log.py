@@ -148,7 +148,8 @@ def test_password_change_and_session_revocation_are_recorded(
     other_session = session.scalars(
         select(StaffSession).where(StaffSession.user_id == user.id).order_by(StaffSession.id)
     ).first()
-    assert other is not None and other_session is not None
+    assert other is not None
+    assert other_session is not None
 
     # when she ends the other session, then changes her password
     post_form(
@@ -224,7 +225,8 @@ def test_creating_a_user_from_the_page_is_recorded(
     created = [e for e in entries if e.action == "user_created"]
     assert len(created) == 1
     rows = [e for e in entries if e.object_id == created[0].object_id and e.action == "create"]
-    assert rows and rows[0].changes["email"] == {"old": "[redacted]", "new": "[redacted]"}
+    assert rows
+    assert rows[0].changes["email"] == {"old": "[redacted]", "new": "[redacted]"}
     _no_personal_data(session)
 
 
@@ -243,7 +245,8 @@ def test_every_writing_api_route_and_page_is_audited(app_client: TestClient) -> 
     writing = [r for r in routes if (getattr(r, "methods", None) or set()) & shell.WRITING_METHODS]
     api = [r for r in writing if r.path.startswith("/api/v1/")]
     pages = [r for r in writing if r.path.startswith("/admin")]
-    assert api and pages
+    assert api
+    assert pages
 
     # then every /api/v1 write carries the audit dependency, and every page write passes the
     # shell's guard, whose write hook is the audit trail's

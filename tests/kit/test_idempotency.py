@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from pydantic import BaseModel
 from sqlalchemy import func, select
+from starlette.types import Scope
 
 from comptoir.api import create_app
 from comptoir.kit import clock as app_clock
@@ -250,11 +251,34 @@ def test_a_post_without_key_runs_every_time_and_records_no_key(
     assert keys(db) == []
 
 
-def test_keys_belong_to_their_caller() -> None:
-    assert caller_scope({"type": "http"}) == "anonymous"
-    assert caller_scope({"type": "http", "state": {"principal_id": "staff-7"}}) == (
-        "principal:staff-7"
-    )
+def test_keys_belong_to_the_credentials_presented() -> None:
+    def scope_with(*headers: tuple[bytes, bytes]) -> Scope:
+        return {"type": "http", "headers": list(headers)}
+
+    alice = (b"authorization", b"Bearer token-of-alice")
+    bob = (b"authorization", b"Bearer token-of-bob")
+    shop = (b"x-channel-key", b"pk_live_shop")
+
+    assert caller_scope(scope_with()) == "anonymous"
+    assert caller_scope(scope_with(alice)) == caller_scope(scope_with(alice))
+    assert caller_scope(scope_with(alice)) != caller_scope(scope_with(bob))
+    assert caller_scope(scope_with(shop)) != caller_scope(scope_with(shop, alice))
+    assert "token-of-alice" not in caller_scope(scope_with(alice))
+
+
+def test_two_callers_using_the_same_key_each_get_their_own_answer(
+    client: TestClient, db: Database
+) -> None:
+    headers = {"Content-Type": "application/json", "Idempotency-Key": KEY}
+
+    first = client.post(JOBS_PATH, content=BODY, headers={**headers, "Authorization": "Bearer a"})
+    second = client.post(JOBS_PATH, content=BODY, headers={**headers, "Authorization": "Bearer b"})
+    again = client.post(JOBS_PATH, content=BODY, headers={**headers, "Authorization": "Bearer a"})
+
+    assert first.status_code == second.status_code == 201
+    assert "Idempotent-Replayed" not in second.headers
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert count_jobs(db) == 2
 
 
 def test_purge_deletes_only_expired_keys(db: Database, clock: FrozenClock) -> None:

@@ -12,6 +12,12 @@ from comptoir.api import create_app
 from comptoir.kit.clock import FrozenClock
 from comptoir.kit.db.engine import Database
 from comptoir.kit.settings import Settings
+from tests.backoffice.conftest import (  # noqa: F401  (fixtures)
+    admin_settings,
+    client,
+    live_server,
+    page,
+)
 
 
 @pytest.fixture

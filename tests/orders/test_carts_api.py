@@ -152,12 +152,17 @@ def test_a_coupon_discounts_the_cart_and_an_unknown_one_is_refused(
         headers=shop.headers,
     )
 
-    applied = api.post(f"{CARTS}/{cart_id}/coupons", json={"code": "welcome10"}, headers=shop.headers)
+    applied = api.post(
+        f"{CARTS}/{cart_id}/coupons", json={"code": "welcome10"}, headers=shop.headers
+    )
     unknown = api.post(f"{CARTS}/{cart_id}/coupons", json={"code": "NOPE"}, headers=shop.headers)
 
     assert applied.status_code == 200
     assert applied.json()["coupon_codes"] == ["WELCOME10"]
-    assert (applied.json()["discount"]["minor_units"], applied.json()["total_gross"]["minor_units"]) == (
+    assert (
+        applied.json()["discount"]["minor_units"],
+        applied.json()["total_gross"]["minor_units"],
+    ) == (
         200,
         1800,
     )
@@ -195,6 +200,8 @@ def test_a_destination_abroad_changes_the_vat_inside_the_same_price(
     assert (consumer["vat_scheme"], consumer["total_gross"]["minor_units"]) == ("oss", 1200)
     assert [(t["rate"], t["tax"]["minor_units"]) for t in consumer["tax_totals"]] == [("19", 192)]
     assert (business["vat_scheme"], business["vat_number"]) == ("intra_eu_b2b", "DE123456789")
-    assert [(t["category"], t["base"]["minor_units"]) for t in business["tax_totals"]] == [("K", 1000)]
+    assert [(t["category"], t["base"]["minor_units"]) for t in business["tax_totals"]] == [
+        ("K", 1000)
+    ]
     assert business["total_tax"]["minor_units"] == 0
     assert (bad_number.status_code, bad_number.json()["field"]) == (422, "vat_number")

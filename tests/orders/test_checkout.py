@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from comptoir.catalog.models import Coupon
 from comptoir.inventory import service as inventory
 from comptoir.kit.clock import FrozenClock
+from comptoir.kit.crypto import destroy_subject_key, is_erased
 from comptoir.kit.events.models import OutboxEvent
 from comptoir.orders.models import Order
 from tests.catalog.factories import make_coupon, make_promotion
@@ -73,7 +74,8 @@ def test_checkout_with_an_accepted_card_places_a_paid_order_with_its_stock_alloc
     assert (allocation.kind, allocation.status, allocation.quantity) == ("allocation", "active", 3)
     assert inventory.get_reservation(session, hold_id).status == "released"
     level = inventory.get_level(session, mug.id, shop.location_id)
-    assert level is not None and (level.on_hand, level.reserved) == (10, 3)
+    assert level is not None
+    assert (level.on_hand, level.reserved) == (10, 3)
     assert _events(session, order["id"]) == ["order.placed", "order.paid"]
     # and the personal data is stored encrypted
     stored = session.execute(
@@ -110,7 +112,8 @@ def test_a_declined_card_leaves_no_order_no_allocation_no_event(
     )) == 0  # fmt: skip
     assert inventory.get_reservation(session, hold_id).status == "active"
     level = inventory.get_level(session, mug.id, shop.location_id)
-    assert level is not None and (level.on_hand, level.reserved) == (10, 2)
+    assert level is not None
+    assert (level.on_hand, level.reserved) == (10, 2)
     assert api.get(f"{CARTS}/{cart_id}", headers=shop.headers).json()["status"] == "open"
 
 
@@ -172,7 +175,8 @@ def test_an_expired_hold_is_reserved_again_at_checkout_when_stock_allows(
 
     assert placed.status_code == 201, placed.text
     level = inventory.get_level(session, mug.id, shop.location_id)
-    assert level is not None and (level.on_hand, level.reserved) == (5, 2)
+    assert level is not None
+    assert (level.on_hand, level.reserved) == (5, 2)
 
 
 def test_when_the_units_went_to_someone_else_checkout_is_refused_and_changes_nothing(
@@ -197,7 +201,8 @@ def test_when_the_units_went_to_someone_else_checkout_is_refused_and_changes_not
     )
     assert _orders(session) == 0
     level = inventory.get_level(session, mug.id, shop.location_id)
-    assert level is not None and (level.on_hand, level.reserved) == (2, 2)
+    assert level is not None
+    assert (level.on_hand, level.reserved) == (2, 2)
 
 
 def test_a_coupon_is_counted_once_when_the_order_is_placed(
@@ -228,3 +233,27 @@ def test_an_empty_cart_cannot_be_checked_out(api: TestClient, session: Session) 
     refused = api.post(f"{CARTS}/{cart_id}/checkout", json=checkout_body(), headers=shop.headers)
 
     assert (refused.status_code, refused.json()["type"]) == (422, "/problems/cart-incomplete")
+
+
+def test_erasing_a_guest_orders_subject_makes_its_personal_data_unreadable(
+    api: TestClient, session: Session
+) -> None:
+    # given a guest order (no customer): the order is its own data subject
+    shop = make_shop(session)
+    mug = make_article(session, shop, units=10)
+    session.commit()
+    cart_id = _cart_with(api, shop, mug.id, 1)
+    placed = api.post(f"{CARTS}/{cart_id}/checkout", json=checkout_body(), headers=shop.headers)
+    order_id = uuid.UUID(placed.json()["id"])
+
+    # when its data key is destroyed (crypto-shredding)
+    destroy_subject_key(session, "customer", order_id)
+    session.commit()
+    session.expire_all()
+
+    # then its personal fields read as erased, and the rest of the order is intact
+    order = session.get(Order, order_id)
+    assert order is not None
+    assert (order.email, order.phone, order.billing_address) == (None, None, None)
+    assert is_erased(order, "email")
+    assert order.total_gross_minor == placed.json()["total_gross"]["minor_units"]

@@ -20,8 +20,7 @@ from comptoir.orders import service
 from comptoir.orders.models import Order
 from tests.inventory.factories import ref
 from tests.orders.factories import Shop, checkout_body, make_article, make_shop
-from tests.orders.live import serve_for_bursts
-from tests.support.live_server import LiveServer, live_server_settings
+from tests.support.live_server import LiveServer, live_server_settings, serve
 
 pytestmark = [pytest.mark.postgresql_only, pytest.mark.committed]
 
@@ -30,8 +29,10 @@ UNITS = 20
 
 
 @pytest.fixture
-def live_server(database_url: str, committed_db: Database, clock: FrozenClock) -> Iterator[LiveServer]:
-    with serve_for_bursts(live_server_settings(database_url), threads=4 * BUYERS) as server:
+def live_server(
+    database_url: str, committed_db: Database, clock: FrozenClock
+) -> Iterator[LiveServer]:
+    with serve(live_server_settings(database_url)) as server:
         yield server
 
 
@@ -96,7 +97,9 @@ def test_a_hundred_checkouts_for_twenty_units_place_exactly_twenty_orders(
         {(201, "order"): UNITS, (409, "/problems/insufficient-stock"): BUYERS - UNITS}
     )
     with committed_db.transaction(readonly=True) as session:
-        numbers = sorted(session.scalars(select(Order.number).where(Order.channel_id == shop.channel.id)))
+        numbers = sorted(
+            session.scalars(select(Order.number).where(Order.channel_id == shop.channel.id))
+        )
         assert numbers == [f"{shop.channel.code.upper()}-2026-{n:06d}" for n in range(1, UNITS + 1)]
         level = inventory.get_level(session, variant_id, shop.location_id)
         assert level is not None

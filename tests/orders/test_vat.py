@@ -103,9 +103,7 @@ def test_vat_is_rounded_once_per_rate_not_per_line() -> None:
 
 
 amounts = st.integers(min_value=0, max_value=10_000_000)
-lines_strategy = st.lists(
-    st.tuples(amounts, st.sampled_from(RATES)), min_size=1, max_size=30
-)
+lines_strategy = st.lists(st.tuples(amounts, st.sampled_from(RATES)), min_size=1, max_size=30)
 
 
 @given(lines=lines_strategy)

@@ -42,8 +42,6 @@ def admin_client(database_url: str, db: Database, tmp_path: Path) -> Iterator[Te
         yield test_client
 
 
-
-
 @pytest.fixture
 def live_server(database_url: str, committed_db: Database) -> Iterator[LiveServer]:
     """The back office served with a worker in the process (imports run as jobs)."""

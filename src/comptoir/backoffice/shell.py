@@ -394,6 +394,7 @@ def require_scope(scope: str) -> Any:
         if not isinstance(principal, Principal) or not principal.has_scope(scope):
             raise PageForbidden(scope)
 
+    check.required_scope = scope  # type: ignore[attr-defined]
     return Depends(check)
 
 

@@ -27,6 +27,7 @@ from comptoir.backoffice.shell import (
     request_locale,
 )
 from comptoir.catalog import schemas, service
+from comptoir.catalog.pages_support import READ, WRITE
 from comptoir.kit.errors import DomainError
 from comptoir.kit.http.transaction import DbSession
 from comptoir.kit.http.validation import issues_from_pydantic
@@ -73,7 +74,7 @@ def _filters(q: str | None, status: str | None, sort: str | None) -> schemas.Pro
     )
 
 
-@router.get("/catalog/products", response_class=HTMLResponse)
+@router.get("/catalog/products", response_class=HTMLResponse, dependencies=READ)
 def products_page(
     request: Request,
     session: DbSession,
@@ -104,7 +105,7 @@ def products_page(
     )
 
 
-@router.get("/catalog/products.csv")
+@router.get("/catalog/products.csv", dependencies=READ)
 def products_csv(
     session: DbSession,
     q: str | None = Query(None, max_length=200),
@@ -168,7 +169,7 @@ def _form_page(
     )
 
 
-@router.get("/catalog/products/new", response_class=HTMLResponse)
+@router.get("/catalog/products/new", response_class=HTMLResponse, dependencies=WRITE)
 def new_product_page(request: Request) -> HTMLResponse:
     return _form_page(request, {"status": "draft"}, {})
 
@@ -214,7 +215,7 @@ def _form_field(field: str | None, rows: list[int]) -> str:
     return parts[0]
 
 
-@router.post("/catalog/products/new", response_class=HTMLResponse)
+@router.post("/catalog/products/new", response_class=HTMLResponse, dependencies=WRITE)
 async def create_product(request: Request, session: DbSession) -> Response:
     """Create the product; on a refusal, the form again with every value kept."""
     form = await request.form()

@@ -49,7 +49,15 @@ PRICE_LISTS_PATH: Final = "/admin/catalog/price-lists"
 
 router = APIRouter()
 register_pages(router, templates=Path(__file__).parent / "templates")
-register(NavItem(section=SECTION_CATALOG, label=_l("Price lists"), path=PRICE_LISTS_PATH, order=24))
+register(
+    NavItem(
+        section=SECTION_CATALOG,
+        label=_l("Price lists"),
+        path=PRICE_LISTS_PATH,
+        order=24,
+        scope="catalog:read",
+    )
+)
 register_flash("price-list-created", _l("The price list was added."))
 register_flash("price-removed", _l("The price was removed."))
 

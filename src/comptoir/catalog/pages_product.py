@@ -34,7 +34,7 @@ from comptoir.catalog.pages_support import (
     message,
     money_formatter,
 )
-from comptoir.catalog.schemas import PriceListOut
+from comptoir.catalog.schemas import PriceListOut, PriceQuote
 from comptoir.channels import service as channels
 from comptoir.kit import clock
 from comptoir.kit.errors import DomainError
@@ -98,6 +98,33 @@ def _margin(
     return margin, percent
 
 
+def _quotes(
+    session: Session, product: Product, price_lists: dict[uuid.UUID, PriceListOut]
+) -> list[tuple[Variant, uuid.UUID | None, PriceQuote, str | None]]:
+    """What one unit of each variant costs today on each channel (and currency) that has a
+    public price list, promotions and the Omnibus reference included."""
+    markets = sorted(
+        {(pl.channel_id, pl.currency) for pl in price_lists.values() if not pl.customer_group},
+        key=lambda market: (str(market[0] or ""), market[1]),
+    )
+    quotes = []
+    for variant in product.variants:
+        for channel_id, currency in markets:
+            try:
+                quote = service.price_for(
+                    session, variant.id, channel_id=channel_id, currency=currency
+                )
+            except DomainError:
+                continue
+            promotion = (
+                service.get_promotion(session, quote.promotion_id).name
+                if quote.promotion_id
+                else None
+            )
+            quotes.append((variant, channel_id, quote, promotion))
+    return quotes
+
+
 def _values_of(session: Session, product: Product) -> dict[str, Any]:
     out = service.product_out(session, product)
     values: dict[str, Any] = {
@@ -142,6 +169,7 @@ def detail_page(
         if row.is_published
     }
     values = values or _values_of(session, product)
+    locale = request_locale(request)
     return render(
         request,
         "catalog/product.html",
@@ -150,6 +178,8 @@ def detail_page(
         breadcrumb=crumbs(Crumb(_l("Products"), LIST_PATH), Crumb(product.title)),
         product=product,
         prices=prices,
+        quotes=_quotes(session, product, price_lists),
+        money_of=lambda amount: amount.format(locale),
         price_lists=list(price_lists.values()),
         channel_names={c.id: c.name for c in channels.list_channels(session)},
         listed=listed,

@@ -43,7 +43,15 @@ TAXES_PATH: Final = "/admin/catalog/taxes"
 
 router = APIRouter()
 register_pages(router, templates=Path(__file__).parent / "templates")
-register(NavItem(section=SECTION_CATALOG, label=_l("Tax classes"), path=TAXES_PATH, order=26))
+register(
+    NavItem(
+        section=SECTION_CATALOG,
+        label=_l("Tax classes"),
+        path=TAXES_PATH,
+        order=26,
+        scope="catalog:read",
+    )
+)
 register_flash("tax-class-created", _l("The tax class was added."))
 register_flash("tax-rate-added", _l("The rate was added."))
 

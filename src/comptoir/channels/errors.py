@@ -26,6 +26,7 @@ class ChannelKeyRefused(Unauthorized):
 
     slug = "channel-key-refused"
     title = _l("A valid channel key is required.")
+    challenge = 'ChannelKey realm="comptoir-store", header="X-Channel-Key"'
 
 
 class ChannelInactive(Forbidden):

@@ -24,7 +24,7 @@ from comptoir.backoffice.shell import (
 from comptoir.identity import auth, mfa, service
 from comptoir.identity import security_log as log
 from comptoir.identity.models import StaffUser
-from comptoir.identity.scopes import SCOPES
+from comptoir.identity.scopes import SCOPES, STAFF_SCOPES
 from comptoir.identity.web import recent_authentication, staff_principal
 from comptoir.kit.errors import DomainError
 from comptoir.kit.http.transaction import DbSession
@@ -255,7 +255,7 @@ def reset_mfa(
 
 
 def _scope_groups() -> list[tuple[str, list[tuple[str, str]]]]:
-    items = sorted(SCOPES.items())
+    items = sorted((scope, label) for scope, label in SCOPES.items() if scope in STAFF_SCOPES)
     return [
         (module, [(scope, str(label)) for scope, label in group])
         for module, group in groupby(items, key=lambda item: item[0].split(":", 1)[0])

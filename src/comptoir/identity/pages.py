@@ -117,6 +117,7 @@ def _login_page(
         errors=errors,
         email=email,
         next_path=next_path,
+        external_providers=request.app.state.settings.oidc_providers,
     )
 
 

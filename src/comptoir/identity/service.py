@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from comptoir.identity.models import Role, StaffSession, StaffUser, UserLocation, UserRole
 from comptoir.identity.passwords import check_policy, hash_password
-from comptoir.identity.scopes import BUILTIN_ROLES, MFA_ROLES, SCOPES
+from comptoir.identity.scopes import BUILTIN_ROLES, MFA_ROLES, STAFF_SCOPES
 from comptoir.kit import clock
 from comptoir.kit.crypto.columns import blind_index
 from comptoir.kit.errors import Conflict, InvalidInput, NotFound
@@ -65,13 +65,14 @@ def ensure_builtin_roles(session: Session) -> dict[str, Role]:
 
 def create_role(session: Session, *, name: str, scopes: Iterable[str]) -> Role:
     """A custom role with ``scopes``. Raises :class:`UnknownScope` for a scope outside the
-    catalogue and :class:`InvalidInput` for an empty name."""
+    staff catalogue (the ``store:*`` scopes belong to channel keys and shoppers) and
+    :class:`InvalidInput` for an empty name."""
     name = name.strip()
     if not name:
         raise InvalidInput(_l("Enter a name for the role."), field="name")
     chosen = sorted(set(scopes))
     for scope in chosen:
-        if scope not in SCOPES:
+        if scope not in STAFF_SCOPES:
             raise UnknownScope(field="scopes")
     role = Role(key=f"custom-{uuid.uuid4().hex[:12]}", name=name, is_builtin=False, scopes=chosen)
     session.add(role)

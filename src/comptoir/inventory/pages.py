@@ -7,12 +7,15 @@ those; other locations answer 404.
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.backoffice.nav import SECTION_CATALOG, NavItem, register
@@ -20,7 +23,6 @@ from comptoir.backoffice.shell import (
     Crumb,
     PrimaryAction,
     is_htmx,
-    redirect_with_flash,
     register_flash,
     register_pages,
     render,
@@ -28,24 +30,20 @@ from comptoir.backoffice.shell import (
 from comptoir.inventory import (  # noqa: F401  (the other modules register their pages)
     pages_documents,
     pages_locations,
+    pages_variant,
     service,
 )
+from comptoir.inventory.models import StockLevel
 from comptoir.inventory.pages_support import (
-    MOVEMENT_KINDS,
     PAGE_SIZE,
-    REASONS,
+    READ,
     STOCK_PATH,
-    actor,
     allowed_locations,
-    crumbs,
-    locale,
-    parse_uuid,
     variant_labels,
 )
-from comptoir.kit.errors import DomainError
 from comptoir.kit.http.transaction import DbSession
 from comptoir.kit.i18n import lazy_gettext as _l
-from comptoir.kit.i18n import translate
+from comptoir.kit.pagination import Direction, Page, paginate
 
 router = APIRouter()
 register_pages(router, templates=Path(__file__).parent / "templates")
@@ -72,22 +70,60 @@ def _locations_by_id(session: Session, request: Request) -> dict[uuid.UUID, Any]
     return {row.id: row for row in rows}
 
 
-@router.get("/inventory", response_class=HTMLResponse)
+SORTS: Final[dict[str, Any]] = {
+    "on_hand": StockLevel.on_hand,
+    "reserved": StockLevel.reserved,
+    "available": StockLevel.on_hand - StockLevel.reserved,
+    "updated_at": StockLevel.updated_at,
+}
+
+
+def _levels(
+    session: Session,
+    location_ids: list[uuid.UUID],
+    *,
+    short: bool,
+    sort: str,
+    cursor: str | None,
+    limit: int,
+) -> Page[StockLevel]:
+    """A page of levels at these locations, in the order of ``sort`` (a column name, ``-``
+    first for descending; the default order without)."""
+    stmt = select(StockLevel).where(StockLevel.location_id.in_(location_ids))
+    if short:
+        stmt = stmt.where(StockLevel.on_hand - StockLevel.reserved <= 0)
+    column = SORTS.get(sort.lstrip("-"))
+    order: list[tuple[Any, Direction]] = (
+        [(column, "desc" if sort.startswith("-") else "asc")] if column is not None else []
+    )
+    return paginate(
+        session, stmt, order_by=order, id_column=StockLevel.id, limit=limit, cursor=cursor
+    )
+
+
+def _stock_filters(
+    request: Request, session: Session, location: uuid.UUID | None
+) -> tuple[dict[uuid.UUID, Any], list[uuid.UUID]]:
+    locations = _locations_by_id(session, request)
+    if location is not None and location not in locations:
+        raise HTTPException(status_code=404)
+    return locations, [location] if location is not None else list(locations)
+
+
+@router.get("/inventory", response_class=HTMLResponse, dependencies=READ)
 def stock_page(
     request: Request,
     session: DbSession,
     location: uuid.UUID | None = None,
     short: bool = False,
+    sort: str = "",
     cursor: str | None = Query(None, max_length=2048),
 ) -> HTMLResponse:
-    """Stock levels, by location (chips), optionally only those with nothing available."""
-    locations = _locations_by_id(session, request)
-    if location is not None and location not in locations:
-        raise HTTPException(status_code=404)
-    chosen = [location] if location is not None else list(locations)
-    page = service.list_levels(
-        session, location_ids=chosen, only_short=short, cursor=cursor, limit=PAGE_SIZE
-    )
+    """Stock levels, by location (chips), optionally only those with nothing available,
+    sortable by on hand, reserved, available and last change."""
+    locations, chosen = _stock_filters(request, session, location)
+    sort = sort if sort.lstrip("-") in SORTS else ""
+    page = _levels(session, chosen, short=short, sort=sort, cursor=cursor, limit=PAGE_SIZE)
     labels = variant_labels(session, [level.variant_id for level in page.items])
     template = "inventory/_levels.html" if is_htmx(request) else "inventory/stock.html"
     return render(
@@ -99,97 +135,51 @@ def stock_page(
         locations=locations,
         chosen=location,
         short=short,
+        sort=sort,
         page=page,
         labels=labels,
     )
 
 
-@router.get("/inventory/variants/{variant_id}", response_class=HTMLResponse)
-def variant_page(request: Request, session: DbSession, variant_id: uuid.UUID) -> HTMLResponse:
-    """A variant's stock at each location, its movement history and an adjustment form."""
-    return _variant_page(request, session, variant_id)
-
-
-def _variant_page(
-    request: Request,
-    session: Session,
-    variant_id: uuid.UUID,
-    *,
-    errors: dict[str, str] | None = None,
-    values: dict[str, str] | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-    label = variant_labels(session, [variant_id]).get(variant_id)
-    if label is None:
-        raise HTTPException(status_code=404)
-    locations = _locations_by_id(session, request)
-    levels = service.list_levels(
-        session, variant_ids=[variant_id], location_ids=list(locations), limit=200
-    ).items
-    movements = service.list_movements(
-        session, variant_id=variant_id, location_ids=list(locations), limit=PAGE_SIZE
-    ).items
-    return render(
-        request,
-        "inventory/variant.html",
-        status_code=status_code,
-        title=_l("Stock of {sku}", sku=label.sku),
-        breadcrumb=crumbs(Crumb(label.sku)),
-        label=label,
-        levels=levels,
-        movements=movements,
-        locations=locations,
-        reasons=REASONS,
-        kinds=MOVEMENT_KINDS,
-        errors=errors or {},
-        values=values or {},
-    )
-
-
-@router.post("/inventory/variants/{variant_id}/adjust")
-def adjust_stock(
+@router.get("/inventory.csv", dependencies=READ)
+def stock_csv(
     request: Request,
     session: DbSession,
-    variant_id: uuid.UUID,
-    location_id: str = Form(""),
-    quantity: str = Form(""),
-    reason: str = Form(""),
-    note: str = Form(""),
+    location: uuid.UUID | None = None,
+    short: bool = False,
+    sort: str = "",
 ) -> Response:
-    """Record an adjustment; the form comes back with its errors (and values) otherwise."""
-    values = {"location_id": location_id, "quantity": quantity, "reason": reason, "note": note}
-    errors: dict[str, str] = {}
-    locations = _locations_by_id(session, request)
-    location = parse_uuid(location_id)
-    if location is None or location not in locations:
-        errors["location_id"] = translate(_l("Choose a location."), locale(request))
-    try:
-        delta = int(quantity)
-        if delta == 0:
-            raise ValueError
-    except ValueError:
-        errors["quantity"] = translate(
-            _l("Enter a whole number other than 0, negative to remove units."), locale(request)
-        )
-        delta = 0
-    if reason not in REASONS:
-        errors["reason"] = translate(_l("Choose a reason."), locale(request))
-    if not errors and location is not None:
-        try:
-            with session.begin_nested():
-                service.adjust(
-                    session,
-                    variant_id=variant_id,
-                    location_id=location,
-                    quantity=delta,
-                    reason=reason,
-                    note=note.strip() or None,
-                    actor=actor(request),
-                )
-        except DomainError as error:
-            errors[error.field or "quantity"] = error.detail(locale(request))
-    if errors:
-        return _variant_page(
-            request, session, variant_id, errors=errors, values=values, status_code=422
-        )
-    return redirect_with_flash(request, f"{STOCK_PATH}/variants/{variant_id}", "stock-adjusted")
+    """Every level the stock page shows with these filters, one line each."""
+    locations, chosen = _stock_filters(request, session, location)
+    sort = sort if sort.lstrip("-") in SORTS else ""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["sku", "product", "location_code", "location", "on_hand", "reserved", "available"]
+    )
+    cursor: str | None = None
+    while True:
+        page = _levels(session, chosen, short=short, sort=sort, cursor=cursor, limit=200)
+        labels = variant_labels(session, [level.variant_id for level in page.items])
+        for level in page.items:
+            label = labels.get(level.variant_id)
+            place = locations[level.location_id]
+            writer.writerow(
+                [
+                    label.sku if label else level.variant_id,
+                    label.title if label else "",
+                    place.code,
+                    place.name,
+                    level.on_hand,
+                    level.reserved,
+                    level.available,
+                ]
+            )
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="stock.csv"'},
+    )

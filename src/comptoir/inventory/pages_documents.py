@@ -19,8 +19,10 @@ from comptoir.backoffice.shell import (
 )
 from comptoir.inventory import service
 from comptoir.inventory.pages_support import (
+    READ,
     STATUSES,
     STOCK_PATH,
+    WRITE,
     actor,
     allowed_locations,
     crumbs,
@@ -84,7 +86,7 @@ def _parse_lines(
 # -- transfers ---------------------------------------------------------------------------------
 
 
-@router.get("/inventory/transfers", response_class=HTMLResponse)
+@router.get("/inventory/transfers", response_class=HTMLResponse, dependencies=READ)
 def transfers_page(request: Request, session: DbSession) -> HTMLResponse:
     """Transfers leaving or reaching the user's locations, newest first."""
     return render(
@@ -99,7 +101,7 @@ def transfers_page(request: Request, session: DbSession) -> HTMLResponse:
     )
 
 
-@router.get("/inventory/transfers/new", response_class=HTMLResponse)
+@router.get("/inventory/transfers/new", response_class=HTMLResponse, dependencies=READ)
 def new_transfer_page(request: Request, session: DbSession) -> HTMLResponse:
     """The form of a new transfer."""
     return _new_transfer(request, session)
@@ -125,7 +127,7 @@ def _new_transfer(
     )
 
 
-@router.post("/inventory/transfers/new")
+@router.post("/inventory/transfers/new", dependencies=WRITE)
 def create_transfer(
     request: Request,
     session: DbSession,
@@ -179,7 +181,7 @@ def _transfer_or_404(request: Request, session: Session, transfer_id: uuid.UUID)
     return transfer
 
 
-@router.get("/inventory/transfers/{transfer_id}", response_class=HTMLResponse)
+@router.get("/inventory/transfers/{transfer_id}", response_class=HTMLResponse, dependencies=READ)
 def transfer_page(request: Request, session: DbSession, transfer_id: uuid.UUID) -> HTMLResponse:
     """A transfer: its lines, what is in transit, and the next action (ship or receive)."""
     return _transfer(request, session, transfer_id)
@@ -207,7 +209,7 @@ def _transfer(
     )
 
 
-@router.post("/inventory/transfers/{transfer_id}/ship")
+@router.post("/inventory/transfers/{transfer_id}/ship", dependencies=WRITE)
 def ship_transfer(request: Request, session: DbSession, transfer_id: uuid.UUID) -> Response:
     transfer = _transfer_or_404(request, session, transfer_id)
     ensure_visible(request, transfer.source_location_id)
@@ -221,7 +223,7 @@ def ship_transfer(request: Request, session: DbSession, transfer_id: uuid.UUID) 
     return redirect_with_flash(request, f"{TRANSFERS_PATH}/{transfer_id}", "transfer-shipped")
 
 
-@router.post("/inventory/transfers/{transfer_id}/receive")
+@router.post("/inventory/transfers/{transfer_id}/receive", dependencies=WRITE)
 def receive_transfer(request: Request, session: DbSession, transfer_id: uuid.UUID) -> Response:
     """Receive every unit still in transit."""
     transfer = _transfer_or_404(request, session, transfer_id)
@@ -239,7 +241,7 @@ def receive_transfer(request: Request, session: DbSession, transfer_id: uuid.UUI
 # -- counts --------------------------------------------------------------------------------------
 
 
-@router.get("/inventory/counts", response_class=HTMLResponse)
+@router.get("/inventory/counts", response_class=HTMLResponse, dependencies=READ)
 def counts_page(request: Request, session: DbSession) -> HTMLResponse:
     return render(
         request,
@@ -253,7 +255,7 @@ def counts_page(request: Request, session: DbSession) -> HTMLResponse:
     )
 
 
-@router.get("/inventory/counts/new", response_class=HTMLResponse)
+@router.get("/inventory/counts/new", response_class=HTMLResponse, dependencies=READ)
 def new_count_page(request: Request, session: DbSession) -> HTMLResponse:
     """The form of a new count sheet."""
     return _new_count(request, session)
@@ -278,7 +280,7 @@ def _new_count(
     )
 
 
-@router.post("/inventory/counts/new")
+@router.post("/inventory/counts/new", dependencies=WRITE)
 def create_count(
     request: Request, session: DbSession, location: str = Form(""), skus: str = Form("")
 ) -> Response:
@@ -311,7 +313,7 @@ def _count_or_404(request: Request, session: Session, count_id: uuid.UUID) -> An
     return count
 
 
-@router.get("/inventory/counts/{count_id}", response_class=HTMLResponse)
+@router.get("/inventory/counts/{count_id}", response_class=HTMLResponse, dependencies=READ)
 def count_page(request: Request, session: DbSession, count_id: uuid.UUID) -> HTMLResponse:
     """A count sheet: expected and counted quantities, then the variances once applied."""
     return _count(request, session, count_id)
@@ -341,7 +343,7 @@ def _count(
     )
 
 
-@router.post("/inventory/counts/{count_id}")
+@router.post("/inventory/counts/{count_id}", dependencies=WRITE)
 def save_count(
     request: Request,
     session: DbSession,

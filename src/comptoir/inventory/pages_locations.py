@@ -25,12 +25,13 @@ from comptoir.backoffice.shell import (
     register_flash,
     register_pages,
     render,
-    require_scope,
 )
 from comptoir.inventory import service
 from comptoir.inventory.errors import LocationNotFound
 from comptoir.inventory.models import Location
 from comptoir.inventory.pages_support import (
+    READ,
+    WRITE,
     allowed_locations,
     ensure_visible,
     locale,
@@ -44,8 +45,6 @@ from comptoir.kit.i18n import LazyString, translate
 from comptoir.kit.i18n import lazy_gettext as _l
 
 LOCATIONS_PATH: Final = "/admin/inventory/locations"
-READ: Final = [require_scope("inventory:read")]
-WRITE: Final = [require_scope("inventory:write")]
 KINDS: Final[dict[str, LazyString]] = {
     "warehouse": _l("Warehouse"),
     "store": _l("Store"),
@@ -69,7 +68,15 @@ ADDRESS: Final = ("address_line1", "address_line2", "postal_code", "city", "coun
 
 router = APIRouter()
 register_pages(router, templates=Path(__file__).parent / "templates")
-register(NavItem(section=SECTION_CATALOG, label=_l("Locations"), path=LOCATIONS_PATH, order=32))
+register(
+    NavItem(
+        section=SECTION_CATALOG,
+        label=_l("Locations"),
+        path=LOCATIONS_PATH,
+        order=32,
+        scope="inventory:read",
+    )
+)
 register_flash("location-created", _l("The location was added."))
 register_flash("location-updated", _l("The location was saved."))
 

@@ -11,13 +11,15 @@ from typing import Final
 from fastapi import HTTPException, Request
 from sqlalchemy.orm import Session
 
-from comptoir.backoffice.shell import Crumb, request_locale
+from comptoir.backoffice.shell import Crumb, request_locale, require_scope
 from comptoir.kit.errors import NotFound
 from comptoir.kit.http.access import Principal
 from comptoir.kit.i18n import LazyString, Locale
 from comptoir.kit.i18n import lazy_gettext as _l
 
 STOCK_PATH: Final = "/admin/inventory"
+READ: Final = [require_scope("inventory:read")]
+WRITE: Final = [require_scope("inventory:write")]
 PAGE_SIZE: Final = 50
 
 REASONS: Final[dict[str, LazyString]] = {

@@ -45,6 +45,8 @@ class DomainError(Exception):
     slug: ClassVar[str] = "domain-error"
     status: ClassVar[int] = 400
     title: ClassVar[LazyString] = _l("The request cannot be carried out.")
+    challenge: ClassVar[str | None] = None
+    """The ``WWW-Authenticate`` challenge sent with the problem (401 answers must carry one)."""
 
     def __init__(
         self,
@@ -104,6 +106,7 @@ class Unauthorized(DomainError):
     slug = "unauthorized"
     status = 401
     title = _l("Authentication is required.")
+    challenge = 'Bearer realm="comptoir"'
 
 
 class Forbidden(DomainError):
@@ -227,11 +230,12 @@ def problem_response(
 ) -> JSONResponse:
     """The ``application/problem+json`` response for ``error``, in ``locale``."""
     body = problem_details(error, locale, instance=instance)
+    challenge = {"WWW-Authenticate": error.challenge} if error.challenge else {}
     return JSONResponse(
         _problem_json(body),
         status_code=error.status,
         media_type=PROBLEM_MEDIA_TYPE,
-        headers={**(headers or {}), "Content-Language": locale},
+        headers={**challenge, **(headers or {}), "Content-Language": locale},
     )
 
 

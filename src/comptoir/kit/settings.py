@@ -6,10 +6,40 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path("var")
+
+
+class OidcProviderSettings(BaseModel):
+    """An OpenID Connect provider staff may sign in with (Keycloak, Entra ID, Google
+    Workspace...): where it is, how Comptoir is registered there, and whom it may sign in."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$", description="Short name in URLs.")
+    name: str = Field(min_length=1, max_length=80, description="Shown on the sign-in button.")
+    issuer: str = Field(min_length=1, description="Issuer URL; discovery is read below it.")
+    client_id: str = Field(min_length=1)
+    client_secret: SecretStr = SecretStr("")
+    scopes: str = "openid email profile"
+    link_by_email: bool = Field(
+        default=True,
+        description="Link a first sign-in to the active staff user with the same e-mail.",
+    )
+    allowed_domains: list[str] = Field(
+        default_factory=list, description="E-mail domains accepted (empty: any)."
+    )
+    create_users_with_role: str | None = Field(
+        default=None,
+        description="Create an unknown user with this role on first sign-in (None: refuse).",
+    )
+    trust_provider_mfa: bool = Field(
+        default=False,
+        description="Skip Comptoir's code step when the provider asserts MFA (amr or acr).",
+    )
+    trusted_acr_values: list[str] = Field(default_factory=list)
 
 
 class Settings(BaseSettings):
@@ -25,7 +55,21 @@ class Settings(BaseSettings):
         default="",
         description="SQLAlchemy URL. Empty means a SQLite file in data_dir.",
     )
-    database_pool_size: int = 10
+    database_pool_size: int = Field(
+        default=20,
+        description=(
+            "Connections kept open per process (as many more may open under load). Twice this "
+            "should cover the server's 40 worker threads, so a request never waits for a "
+            "connection while others wait on its locks."
+        ),
+    )
+    max_concurrent_writes: int = Field(
+        default=16,
+        description=(
+            "Writing requests (POST, PUT, PATCH, DELETE) served at once per process; more wait "
+            "their turn. Keep it below the 40 worker threads and the connection pool."
+        ),
+    )
     database_echo: bool = False
     sqlite_busy_timeout_ms: int = 15_000
 
@@ -98,6 +142,10 @@ class Settings(BaseSettings):
         default="",
         description="Issuer URL of the OAuth 2 / OpenID Connect server (https in production). "
         "Empty: base_url.",
+    )
+    oidc_providers: list[OidcProviderSettings] = Field(
+        default_factory=list,
+        description="OpenID Connect providers staff may sign in with (JSON list).",
     )
 
     @field_validator("extra_modules", mode="before")

@@ -95,7 +95,18 @@ class OrderCounter(IdMixin, TimestampMixin, Base):
     value: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-ORDER_STATUSES = ("pending_payment", "paid", "cancelled")
+ORDER_STATUSES = (
+    "pending_payment",
+    "paid",
+    "picking",
+    "packed",
+    "partially_shipped",
+    "shipped",
+    "delivered",
+    "ready_for_pickup",
+    "collected",
+    "cancelled",
+)
 
 
 class Order(IdMixin, TimestampMixin, Base):
@@ -105,7 +116,8 @@ class Order(IdMixin, TimestampMixin, Base):
     __tablename__ = "orders_orders"
     __table_args__ = (
         CheckConstraint(
-            "status IN ('pending_payment', 'paid', 'cancelled')",
+            "status IN ('pending_payment', 'paid', 'picking', 'packed', 'partially_shipped', "
+            "'shipped', 'delivered', 'ready_for_pickup', 'collected', 'cancelled')",
             name="status",
         ),
         Index("ix_orders_orders_channel_placed", "channel_id", "placed_at"),
@@ -248,3 +260,6 @@ class Payment(IdMixin, TimestampMixin, Base):
     reference: Mapped[str] = mapped_column(String(100))
     card_last4: Mapped[str | None] = mapped_column(String(4), default=None)
     instructions: Mapped[str | None] = mapped_column(Text, default=None)
+    # Why the provider last refused it (Stripe's last_payment_error.message); the
+    # customer may still pay with another card.
+    failure_message: Mapped[str | None] = mapped_column(String(500), default=None)

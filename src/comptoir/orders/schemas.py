@@ -10,9 +10,21 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from comptoir.kit.money import MoneyOut
+from comptoir.orders.delivery.schemas import CartDeliveryOut, OrderDeliveryOut, PickupPoint
 
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$", to_upper=True)]
-OrderStatus = Literal["pending_payment", "paid", "cancelled"]
+OrderStatus = Literal[
+    "pending_payment",
+    "paid",
+    "picking",
+    "packed",
+    "partially_shipped",
+    "shipped",
+    "delivered",
+    "ready_for_pickup",
+    "collected",
+    "cancelled",
+]
 DeliveryMethod = Literal["shipping", "pickup"]
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Email = Annotated[
@@ -58,6 +70,10 @@ class CartDestination(BaseModel):
     vat_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = (
         None
     )
+    # An ``id`` from ``GET /carts/{id}/delivery-options``; a pickup-point carrier also needs
+    # the shopper's ``pickup_point``. Omitted: the cart has no delivery option (and no fee).
+    delivery_option: Annotated[str, StringConstraints(max_length=80)] | None = None
+    pickup_point: PickupPoint | None = None
 
 
 class CouponApply(BaseModel):
@@ -112,6 +128,7 @@ class CartOut(BaseModel):
     total_net: MoneyOut
     total_tax: MoneyOut
     total_gross: MoneyOut
+    delivery: CartDeliveryOut | None = None
 
 
 # -- checkout ------------------------------------------------------------------------------
@@ -218,6 +235,7 @@ class OrderOut(OrderSummary):
     payments: list[PaymentOut]
     paid_at: datetime | None
     cancelled_at: datetime | None
+    delivery: OrderDeliveryOut | None = None
 
 
 class OrderDetail(OrderOut):

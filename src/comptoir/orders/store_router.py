@@ -16,6 +16,9 @@ from comptoir.kit.http.access import Principal, current_principal, requires
 from comptoir.kit.http.transaction import DbSession
 from comptoir.kit.i18n import lazy_gettext as _l
 from comptoir.orders import schemas, service
+from comptoir.orders.delivery import service as delivery
+from comptoir.orders.delivery import views as delivery_views
+from comptoir.orders.delivery.schemas import DeliveryOptionOut
 from comptoir.orders.errors import CartNotFound
 from comptoir.orders.models import Cart
 
@@ -136,8 +139,28 @@ def set_destination(
         country=body.country,
         delivery_method=body.delivery_method,
         vat_number=body.vat_number,
+        delivery_option=body.delivery_option,
+        pickup_point=body.pickup_point,
     )
     return service.cart_out(session, cart)
+
+
+@router.get(
+    "/{cart_id}/delivery-options",
+    dependencies=CART,
+    response_model=list[DeliveryOptionOut],
+    responses=problem_responses(403, 404),
+)
+def delivery_options(
+    session: DbSession, principal: Caller, cart_id: uuid.UUID
+) -> list[DeliveryOptionOut]:
+    """How the cart can be delivered to its destination, cheapest first: carriers (home,
+    pickup point) with their fee and date, and click & collect at the stores that hold
+    the units or can get them from the warehouse."""
+    cart = _cart(session, principal, cart_id)
+    return [
+        delivery_views.option_out(option) for option in delivery.delivery_options(session, cart)
+    ]
 
 
 @router.post(

@@ -142,15 +142,20 @@ def exchange_code(
         data["code_verifier"] = verifier
     if registered.secret is None:
         data["client_id"] = registered.client_id
-        return client.post("/oauth/token", data=data)
-    return client.post("/oauth/token", data=data, auth=(registered.client_id, registered.secret))
+        public: Response = client.post("/oauth/token", data=data)
+        return public
+    answer: Response = client.post(
+        "/oauth/token", data=data, auth=(registered.client_id, registered.secret)
+    )
+    return answer
 
 
 def refresh(client: TestClient, registered: Registered, refresh_token: str) -> Response:
     data = {"grant_type": "refresh_token", "refresh_token": refresh_token}
-    return client.post(
+    answer: Response = client.post(
         "/oauth/token", data=data, auth=(registered.client_id, registered.secret or "")
     )
+    return answer
 
 
 @pytest.fixture

@@ -52,7 +52,8 @@ def _tokens(api: TestClient, registered: Registered, **query: str) -> dict[str, 
 
 
 def _status(api: TestClient, token: str) -> int:
-    return api.get("/api/v1/inventory/locations", headers=bearer(token)).status_code
+    status: int = api.get("/api/v1/inventory/locations", headers=bearer(token)).status_code
+    return status
 
 
 def _count(session: Session, table: type[object]) -> int:

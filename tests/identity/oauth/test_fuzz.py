@@ -3,6 +3,8 @@ server answers with a client error at worst, never a 5xx."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import schemathesis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -30,7 +32,7 @@ schema = _oauth_openapi()
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_the_oauth_endpoints_never_answer_a_server_error(
-    case: schemathesis.Case, api: TestClient, session: Session
+    case: schemathesis.Case[Any], api: TestClient, session: Session
 ) -> None:
     # given a registered app, whose credentials half of the requests carry (so that the
     # fuzzing reaches past client authentication, into the grants)

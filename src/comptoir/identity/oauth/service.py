@@ -56,6 +56,7 @@ class ClientNotFound(NotFound):
 class InvalidToken(Unauthorized):
     slug = "invalid-token"
     title = _l("The access token is not valid, has expired or was revoked.")
+    challenge = 'Bearer realm="comptoir", error="invalid_token"'
 
 
 def issuer(settings: Settings) -> str:

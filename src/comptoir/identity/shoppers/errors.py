@@ -23,6 +23,7 @@ class ShopperTokenRefused(Unauthorized):
 
     slug = "shopper-token-refused"
     title = _l("Sign in again: this access has ended.")
+    challenge = 'Bearer realm="comptoir-store", error="invalid_token"'
 
 
 class ShopperSignInRateLimited(TooManyRequests):

@@ -9,15 +9,18 @@ use a read-only session that is never committed, and their responses stream thro
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Final
+from typing import Annotated, Final, TypeVar
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from comptoir.kit.db.engine import Database
@@ -29,6 +32,31 @@ TRANSACTION_SCOPE_KEY: Final = "comptoir.transaction"
 READONLY_METHODS: Final = frozenset({"GET", "HEAD"})
 
 logger = logging.getLogger("comptoir.http.transaction")
+
+FINISHING_THREADS: Final = 40
+DEFAULT_CONCURRENT_WRITES: Final = 16
+_finishing: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
+_admissions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+_T = TypeVar("_T")
+
+
+async def _run_finishing(function: Callable[..., _T], *args: object) -> _T:
+    """Run a commit or rollback on threads of its own.
+
+    Endpoints run on the shared worker-thread pool; a request that holds row locks must never
+    wait for a thread of that pool to commit them, or a burst of requests queued on those very
+    locks can take every thread and wait forever. Commits and rollbacks therefore get their own
+    limiter.
+    """
+    loop = asyncio.get_running_loop()
+    limiter = _finishing.get(loop)
+    if limiter is None:
+        limiter = _finishing[loop] = anyio.CapacityLimiter(FINISHING_THREADS)
+    return await anyio.to_thread.run_sync(function, *args, limiter=limiter)
 
 
 @dataclass
@@ -153,6 +181,24 @@ def get_db_session(request: Request) -> Session:
 DbSession = Annotated[Session, Depends(get_db_session)]
 
 
+def _admission(scope: Scope) -> anyio.Semaphore:
+    """The limit on writing requests running at once in this process.
+
+    A writing request may hold row locks, and after its endpoint it still needs worker threads
+    (FastAPI serialises the answer and closes dependencies on them). If every worker thread
+    were taken by requests waiting on those locks, the holder could never finish. Admitting at
+    most ``max_concurrent_writes`` writing requests (fewer than the 40 worker threads) keeps
+    threads free; the others wait for their turn without holding a thread or a connection.
+    """
+    loop = asyncio.get_running_loop()
+    semaphore = _admissions.get(loop)
+    if semaphore is None:
+        settings = getattr(scope["app"].state, "settings", None)
+        limit = getattr(settings, "max_concurrent_writes", DEFAULT_CONCURRENT_WRITES)
+        semaphore = _admissions[loop] = anyio.Semaphore(limit)
+    return semaphore
+
+
 class RequestTransactionMiddleware:
     """Pure ASGI middleware owning each HTTP request's transaction. The database is
     ``app.state.database``."""
@@ -172,28 +218,29 @@ class RequestTransactionMiddleware:
             try:
                 await self.app(scope, receive, send)
             finally:
-                await run_in_threadpool(transaction.abort)
+                await _run_finishing(transaction.abort)
             return
-        held = HeldResponse()
-        try:
-            await self.app(scope, receive, held.hold)
-        except BaseException:
-            await run_in_threadpool(transaction.abort)
-            raise
-        if not held.is_complete:
-            await run_in_threadpool(transaction.abort)
-            raise RuntimeError("the application returned without a complete response")
-        try:
-            await run_in_threadpool(transaction.finish, held)
-        except DomainError as error:
-            await problem_response(error, current_locale(), instance=scope["path"])(
-                scope, receive, send
-            )
-            return
-        except Exception:
-            logger.exception("commit failed on %s %s", scope["method"], route_template(scope))
-            await problem_response(InternalError(), current_locale(), instance=scope["path"])(
-                scope, receive, send
-            )
-            return
-        await held.release(send)
+        answer: ASGIApp | HeldResponse
+        async with _admission(scope):
+            held = HeldResponse()
+            try:
+                await self.app(scope, receive, held.hold)
+            except BaseException:
+                await _run_finishing(transaction.abort)
+                raise
+            if not held.is_complete:
+                await _run_finishing(transaction.abort)
+                raise RuntimeError("the application returned without a complete response")
+            try:
+                await _run_finishing(transaction.finish, held)
+                answer = held
+            except DomainError as error:
+                answer = problem_response(error, current_locale(), instance=scope["path"])
+            except Exception:
+                logger.exception("commit failed on %s %s", scope["method"], route_template(scope))
+                answer = problem_response(InternalError(), current_locale(), instance=scope["path"])
+        # The answer goes out after the turn is given back: a slow client holds no one up.
+        if isinstance(answer, HeldResponse):
+            await answer.release(send)
+        else:
+            await answer(scope, receive, send)

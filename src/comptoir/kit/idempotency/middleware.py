@@ -5,6 +5,7 @@ the request's transaction."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
@@ -39,11 +40,21 @@ ANONYMOUS_SCOPE: Final = "anonymous"
 _NOT_REPLAYED: Final = frozenset({"date", "server", "x-request-id"})
 
 
+CREDENTIAL_HEADERS: Final = ("authorization", "x-channel-key")
+
+
 def caller_scope(scope: Scope) -> str:
-    """Whose keys these are: the principal set on ``request.state.principal_id`` by whatever
-    authenticated the caller, or ``anonymous``. Two callers never see each other's keys."""
-    principal_id = scope.get("state", {}).get("principal_id")
-    return ANONYMOUS_SCOPE if principal_id is None else f"principal:{principal_id}"
+    """Whose keys these are, decided before the application authenticates the caller: the
+    SHA-256 of the credentials the request presents (its ``Authorization`` and
+    ``X-Channel-Key`` headers), or ``anonymous`` without any. Two callers never see each
+    other's keys; a retry must present the same credentials to be recognised (an answer is
+    never replayed to someone who could not have made the request)."""
+    headers = Headers(scope=scope)
+    presented = [f"{name}:{headers[name]}" for name in CREDENTIAL_HEADERS if name in headers]
+    if not presented:
+        return ANONYMOUS_SCOPE
+    digest = hashlib.sha256("\n".join(presented).encode()).hexdigest()
+    return f"credentials:{digest}"
 
 
 class IdempotencyMiddleware:

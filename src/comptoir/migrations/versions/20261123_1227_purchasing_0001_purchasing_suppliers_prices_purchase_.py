@@ -15,7 +15,9 @@ import comptoir.kit.db.types as ct
 revision: str = "purchasing_0001"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = ("catalog_0001", "inventory_0001")
+# catalog_0001 comes with inventory_0001 (its own depends_on): naming it again made Alembic
+# remove the same version row twice on some downgrade orders.
+depends_on: str | Sequence[str] | None = ("inventory_0001",)
 
 
 def upgrade() -> None:

@@ -13,6 +13,8 @@ from comptoir.orders.payments.port import (
     PaymentOutcome,
     PaymentProvider,
     PaymentRequest,
+    RefundOutcome,
+    RefundRequest,
     available_providers,
     provider_for,
 )
@@ -21,6 +23,8 @@ __all__ = [
     "PaymentOutcome",
     "PaymentProvider",
     "PaymentRequest",
+    "RefundOutcome",
+    "RefundRequest",
     "available_providers",
     "provider_for",
 ]

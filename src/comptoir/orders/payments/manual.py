@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Final
 
-from comptoir.orders.payments.port import PaymentOutcome, PaymentRequest
+from comptoir.orders.payments.port import (
+    PaymentOutcome,
+    PaymentRequest,
+    RefundOutcome,
+    RefundRequest,
+)
 
 
 class BankTransferProvider:
@@ -20,6 +25,14 @@ class BankTransferProvider:
             instructions=request.order_number,
         )
 
+    def refund(self, request: RefundRequest) -> RefundOutcome:
+        """The shop sends the money back by transfer itself: recorded as to do."""
+        return RefundOutcome(
+            status="pending",
+            reference=f"transfer-refund-{request.order_number}-{request.amount.minor_units}",
+            instructions=request.order_number,
+        )
+
 
 class ManualProvider:
     """Paid by some other means, confirmed by a person later (``pending``)."""
@@ -28,3 +41,10 @@ class ManualProvider:
 
     def pay(self, request: PaymentRequest) -> PaymentOutcome:
         return PaymentOutcome(status="pending", reference=f"manual-{request.order_number}")
+
+    def refund(self, request: RefundRequest) -> RefundOutcome:
+        """Given back by hand (cash, cheque): recorded as done by the person who did it."""
+        return RefundOutcome(
+            status="refunded",
+            reference=f"manual-refund-{request.order_number}-{request.amount.minor_units}",
+        )

@@ -32,6 +32,27 @@ class PaymentOutcome:
     instructions: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class RefundRequest:
+    """Money to give back on a payment the provider took (``payment_reference``)."""
+
+    order_id: uuid.UUID
+    order_number: str
+    payment_reference: str
+    amount: Money
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RefundOutcome:
+    """``refunded``: the money went back; ``pending``: the shop still has to send it (a
+    transfer, cash at the counter), ``instructions`` say what to do."""
+
+    status: Literal["refunded", "pending"]
+    reference: str
+    instructions: str | None = None
+
+
 class PaymentProvider(Protocol):
     @property
     def code(self) -> str: ...
@@ -41,10 +62,15 @@ class PaymentProvider(Protocol):
         ``declined``."""
         ...
 
+    def refund(self, request: RefundRequest) -> RefundOutcome:
+        """Give back ``amount`` of a captured payment (whole or part)."""
+        ...
+
 
 def available_providers(*, production: bool) -> dict[str, PaymentProvider]:
     """The providers a shop may use; the test card only outside production."""
     from comptoir.orders.payments.manual import BankTransferProvider, ManualProvider
+    from comptoir.orders.payments.stripe import stripe_provider
     from comptoir.orders.payments.test_card import TestCardProvider
 
     providers: dict[str, PaymentProvider] = {
@@ -53,6 +79,9 @@ def available_providers(*, production: bool) -> dict[str, PaymentProvider]:
     }
     if not production:
         providers["test_card"] = TestCardProvider()
+    stripe = stripe_provider()
+    if stripe is not None:
+        providers["stripe"] = stripe
     return providers
 
 

@@ -4,9 +4,15 @@
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Final
 
-from comptoir.orders.payments.port import PaymentOutcome, PaymentRequest
+from comptoir.orders.payments.port import (
+    PaymentOutcome,
+    PaymentRequest,
+    RefundOutcome,
+    RefundRequest,
+)
 
 ACCEPTED: Final = "4242424242424242"
 DECLINED: Final = "4000000000000002"
@@ -23,3 +29,10 @@ class TestCardProvider:
         if number == ACCEPTED:
             return PaymentOutcome(status="captured", reference=reference, card_last4=last4)
         return PaymentOutcome(status="declined", reference=reference, card_last4=last4)
+
+    def refund(self, request: RefundRequest) -> RefundOutcome:
+        """Test payments are refunded at once, like a card acquirer answering synchronously."""
+        return RefundOutcome(
+            status="refunded",
+            reference=f"{request.payment_reference}-refund-{uuid.uuid4().hex[:12]}",
+        )

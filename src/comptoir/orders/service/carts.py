@@ -19,6 +19,8 @@ from comptoir.kit import clock
 from comptoir.kit.errors import InvalidInput
 from comptoir.kit.i18n import lazy_gettext as _l
 from comptoir.kit.money import currency_exponent
+from comptoir.orders.delivery import service as delivery
+from comptoir.orders.delivery.schemas import PickupPoint
 from comptoir.orders.errors import (
     CartLineNotFound,
     CartNotFound,
@@ -232,11 +234,16 @@ def set_destination(
     country: str,
     delivery_method: str = "shipping",
     vat_number: str | None = None,
+    delivery_option: str | None = None,
+    pickup_point: PickupPoint | None = None,
 ) -> Cart:
     """Where the cart goes and to whom: the country decides its VAT (with a business's EU
-    VAT number, an intra-community supply). Raises :class:`InvalidVatNumber`
-    (``vat_number``) for a number that is not of the destination's format, ``NoVatRate``
-    when a line has no rate there, :class:`InvalidInput` (``delivery_method``)."""
+    VAT number, an intra-community supply); ``delivery_option`` (an option of
+    ``delivery_options``) adds its fee to the cart, and click & collect makes the delivery
+    method ``pickup``. Raises :class:`InvalidVatNumber` (``vat_number``) for a number that
+    is not of the destination's format, ``NoVatRate`` when a line has no rate there,
+    :class:`InvalidInput` (``delivery_method``), ``DeliveryOptionUnavailable``
+    (``delivery_option``, ``pickup_point``); nothing changes then."""
     _open(cart)
     if delivery_method not in DELIVERY_METHODS:
         raise InvalidInput(_l("Unknown delivery method."), field="delivery_method")
@@ -255,6 +262,8 @@ def set_destination(
     _touch(cart)
     session.flush()
     price_cart(session, cart)
+    with session.begin_nested():
+        delivery.choose_option(session, cart, delivery_option, pickup_point)
     return cart
 
 

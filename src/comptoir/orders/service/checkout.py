@@ -21,6 +21,7 @@ from comptoir.kit.events import emit
 from comptoir.kit.i18n import lazy_gettext as _l
 from comptoir.kit.money import Money
 from comptoir.orders import events
+from comptoir.orders.delivery import service as delivery
 from comptoir.orders.errors import CartIncomplete, CartNotFound, CartNotOpen, PaymentDeclined
 from comptoir.orders.models import Cart, CartLine, Order, OrderLine, OrderTaxTotal, Payment
 from comptoir.orders.payments import PaymentProvider, PaymentRequest, provider_for
@@ -204,6 +205,7 @@ def checkout(
         placed_at=now,
     )
     order.subject_id = cart.customer_id or order.id
+    delivered = delivery.order_delivery_of(session, cart, order, priced)
     allocations = _allocate(session, cart, order.id)
     order.number = next_number(session, channels.get_channel(session, cart.channel_id).code, now)
     order.email = data.email
@@ -217,6 +219,8 @@ def checkout(
     cart.status = "converted"
     record_event(session, order, "placed", to_status="pending_payment", actor=actor)
     session.flush()
+    if delivered is not None:
+        session.add(delivered)
     _emit_placed(session, order)
     _pay(session, order, provider, card_number=data.payment.card_number, actor=actor)
     session.flush()

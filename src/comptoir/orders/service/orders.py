@@ -25,6 +25,8 @@ from comptoir.orders.models import Order, OrderCounter, OrderEvent, OrderLine, P
 from comptoir.orders.schemas import OrderFilters
 
 COUNTERS = cast(Table, OrderCounter.__table__)
+# Once units have left, what remains is handled by returns, not by cancelling.
+SENT_STATUSES = ("partially_shipped", "shipped", "delivered", "collected")
 
 
 def next_number(session: Session, channel_code: str, on: datetime) -> str:
@@ -207,12 +209,14 @@ def cancel_order(
     allocated stock is available again. An order with nothing left open is cancelled.
 
     Raises :class:`OrderNotFound`, :class:`OrderStateConflict` (already cancelled, units
-    already shipped), :class:`InvalidInput` (``lines.<n>.quantity`` above what is open,
-    ``lines.<n>.line_id`` unknown); nothing changes then.
+    already shipped or collected), :class:`InvalidInput` (``lines.<n>.quantity`` above
+    what is open, ``lines.<n>.line_id`` unknown); nothing changes then.
     """
     order = get_order(session, order_id)
     if order.status == "cancelled":
         raise OrderStateConflict(_l("This order is already cancelled."))
+    if order.status in SENT_STATUSES:
+        raise OrderStateConflict(_l("Units of this order have left: record a return instead."))
     by_id = {line.id: line for line in order.lines}
     wanted = (
         {line.id: line.open_quantity for line in order.lines if line.open_quantity}

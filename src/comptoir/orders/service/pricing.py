@@ -16,6 +16,7 @@ from comptoir.catalog.errors import PriceNotFound, TaxRateNotFound
 from comptoir.kit import clock
 from comptoir.kit.i18n import lazy_gettext as _l
 from comptoir.kit.money import Money
+from comptoir.orders.delivery.fees import DeliveryFee, delivery_fee
 from comptoir.orders.errors import NoVatRate
 from comptoir.orders.models import Cart
 from comptoir.orders.vat import (
@@ -61,6 +62,10 @@ class PricedCart:
     rate_totals: list[RateTotal]
     accepted_coupons: list[str]
     refused_coupons: list[str]
+    # The delivery line (its own VAT, in the totals), when the cart chose an option.
+    delivery: DeliveryFee | None = None
+    free_shipping: bool = False
+    goods_incl: Money | None = None
 
     @property
     def discount(self) -> Money:
@@ -231,11 +236,21 @@ def _with_promotions(
                 promotion_ids=discount.promotion_ids,
             )
         )
-    totals = totals_per_rate(
-        [TaxedAmount(line.total, line.rate, line.category) for line in lines],
-        prices_include_tax=include_tax,
-        currency=cart.currency,
+    taxed = [TaxedAmount(line.total, line.rate, line.category) for line in lines]
+    goods = totals_per_rate(taxed, prices_include_tax=include_tax, currency=cart.currency)
+    goods_incl = Money.total((t.base + t.tax for t in goods), cart.currency)
+    fee = delivery_fee(
+        session,
+        cart,
+        goods_incl=goods_incl,
+        free_shipping=result.free_shipping,
+        treatment=treatment,
+        include_tax=include_tax,
+        on=moment.date(),
     )
+    if fee is not None:
+        taxed.append(TaxedAmount(fee.amount, fee.rate, fee.category))
+    totals = totals_per_rate(taxed, prices_include_tax=include_tax, currency=cart.currency)
     return PricedCart(
         currency=cart.currency,
         prices_include_tax=include_tax,
@@ -244,4 +259,7 @@ def _with_promotions(
         rate_totals=totals,
         accepted_coupons=result.accepted_coupons,
         refused_coupons=result.refused_coupons,
+        delivery=fee,
+        free_shipping=result.free_shipping,
+        goods_incl=goods_incl,
     )

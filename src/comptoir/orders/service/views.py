@@ -7,6 +7,9 @@ import json
 from sqlalchemy.orm import Session
 
 from comptoir.kit.money import Money, MoneyOut
+from comptoir.orders.delivery import service as delivery
+from comptoir.orders.delivery.fees import DeliveryFee
+from comptoir.orders.delivery.schemas import CartDeliveryOut, OrderDeliveryOut, PickupPoint
 from comptoir.orders.models import Cart, Order
 from comptoir.orders.schemas import (
     Address,
@@ -79,6 +82,51 @@ def cart_out(session: Session, cart: Cart) -> CartOut:
         total_net=MoneyOut.from_money(priced.net),
         total_tax=MoneyOut.from_money(priced.tax),
         total_gross=MoneyOut.from_money(priced.gross),
+        delivery=_cart_delivery(session, cart, priced.delivery),
+    )
+
+
+def _cart_delivery(session: Session, cart: Cart, fee: DeliveryFee | None) -> CartDeliveryOut | None:
+    chosen = delivery.chosen_delivery(session, cart.id)
+    if chosen is None:
+        return None
+    carrier = delivery.get_carrier(session, chosen.carrier_id)
+    point = (
+        PickupPoint(id=chosen.pickup_point_id, label=chosen.pickup_point_label or "")
+        if chosen.pickup_point_id
+        else None
+    )
+    return CartDeliveryOut(
+        option=delivery.option_id_of(session, chosen),
+        kind=carrier.kind,
+        carrier_name=carrier.name,
+        location_id=chosen.location_id,
+        pickup_point=point,
+        fee=MoneyOut.from_money(fee.amount) if fee else None,
+        vat_rate=rate_text(fee.rate) if fee else None,
+    )
+
+
+def _order_delivery(session: Session, order: Order) -> OrderDeliveryOut | None:
+    kept = delivery.order_delivery(session, order.id)
+    if kept is None:
+        return None
+    point = (
+        PickupPoint(id=kept.pickup_point_id, label=kept.pickup_point_label or "")
+        if kept.pickup_point_id
+        else None
+    )
+    return OrderDeliveryOut(
+        carrier_code=kept.carrier_code,
+        carrier_name=kept.carrier_name,
+        kind=kept.kind,
+        location_id=kept.location_id,
+        pickup_point=point,
+        fee_excl_tax=_money(kept.fee_excl_minor, order.currency),
+        fee_incl_tax=_money(kept.fee_incl_minor, order.currency),
+        vat_rate=rate_text(kept.vat_rate),
+        weight_grams=kept.weight_grams,
+        estimated_on=kept.estimated_on,
     )
 
 
@@ -160,6 +208,7 @@ def order_out(session: Session, order: Order) -> OrderOut:
         ],
         paid_at=order.paid_at,
         cancelled_at=order.cancelled_at,
+        delivery=_order_delivery(session, order),
     )
 
 

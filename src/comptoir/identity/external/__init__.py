@@ -1,0 +1,2 @@
+"""Staff sign-in through an external OpenID Connect provider (Keycloak, Entra ID, Google
+Workspace...)."""

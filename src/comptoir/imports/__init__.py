@@ -1,0 +1,1 @@
+"""Imports of a shop's history from other systems' exports."""

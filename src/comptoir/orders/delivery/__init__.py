@@ -1,0 +1,1 @@
+"""Delivery options: carriers and their rate tables, pickup points, click & collect."""

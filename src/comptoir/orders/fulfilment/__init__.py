@@ -1,0 +1,1 @@
+"""Fulfilment: picking, packing, shipments (partial ones too), delivery, click & collect."""

@@ -1,0 +1,1 @@
+"""Returns (RMA): requests with a reason per line, reception, inspection, refunds, exchanges."""

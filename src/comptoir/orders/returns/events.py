@@ -1,0 +1,33 @@
+"""The events of returns, as typed payloads (keyed by the order id)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Final
+
+from pydantic import BaseModel
+
+RETURN_RECEIVED: Final = "return.received"
+REFUND_ISSUED: Final = "refund.issued"
+
+
+class ReturnReceived(BaseModel):
+    """The units of a return arrived at the shop (``lines``: order line id to units)."""
+
+    return_id: uuid.UUID
+    number: str
+    order_id: uuid.UUID
+    lines: dict[str, int]
+
+
+class RefundIssued(BaseModel):
+    """Money went back (``refunded``) or is to be sent back by the shop (``pending``)."""
+
+    return_id: uuid.UUID
+    number: str
+    order_id: uuid.UUID
+    provider: str
+    status: str
+    amount_minor: int
+    currency: str
+    reference: str
