@@ -17,6 +17,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from joserfc import jwt
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.api import ADMIN_API_PREFIX, create_app
@@ -27,6 +28,8 @@ from comptoir.kit.clock import FrozenClock
 from comptoir.kit.db.engine import Database
 from comptoir.kit.http.access import required_scopes
 from comptoir.kit.settings import Settings
+from comptoir.privacy.models import PrivacyAuditEntry
+from comptoir.privacy.service import verify_chain
 
 PATH_PARAMETER = re.compile(r"\{([^}:]+)(:[^}]+)?\}")
 
@@ -182,3 +185,28 @@ def test_a_refused_token_is_answered_with_a_bearer_challenge(
     assert anonymous.headers["WWW-Authenticate"] == 'Bearer realm="comptoir"'
     assert refused.status_code == 401
     assert 'error="invalid_token"' in refused.headers["WWW-Authenticate"]
+
+
+def test_a_refusal_for_want_of_a_scope_is_recorded_in_the_audit_trail(
+    app: FastAPI, client: TestClient, session: Session
+) -> None:
+    """ASVS V16.3.2: access-control failures are logged, with who, what and the route."""
+    endpoint = next(e for e in admin_endpoints(app) if e.method == "POST")
+    token = Tokens(client, session).holding(ADMIN_API_SCOPES - set(endpoint.scopes))
+
+    status, _type = _call(client, endpoint, token)
+
+    assert status == 403
+    session.expire_all()
+    entries = list(
+        session.scalars(
+            select(PrivacyAuditEntry).where(PrivacyAuditEntry.action == "access_denied")
+        )
+    )
+    assert len(entries) == 1
+    entry = entries[0]
+    assert entry.actor_kind == "client"
+    assert entry.object_id == endpoint.path  # the route's template, no identifier from the URL
+    assert entry.changes["scope"]["new"] == ", ".join(endpoint.scopes)
+    assert entry.changes["method"]["new"] == "POST"
+    assert verify_chain(session).is_intact

@@ -21,6 +21,7 @@ from comptoir.kit.errors import install_problem_handlers, problems_router
 from comptoir.kit.http.apidocs import install_api_docs
 from comptoir.kit.http.context import RequestContextMiddleware
 from comptoir.kit.http.health import health_router
+from comptoir.kit.http.security_headers import SecurityHeadersMiddleware
 from comptoir.kit.http.transaction import RequestTransactionMiddleware
 from comptoir.kit.idempotency.middleware import IdempotencyMiddleware
 from comptoir.kit.logging import configure_logging
@@ -85,8 +86,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     """A ready-to-serve Comptoir application.
 
     ``settings`` default to the process's; ``database`` defaults to one built from them (and
-    then closed when the application stops). Middlewares, outermost first: request id and
-    language, metrics, the request transaction, idempotency keys.
+    then closed when the application stops). Middlewares, outermost first: security headers,
+    request id and language, metrics, the request transaction, idempotency keys.
     """
     settings = settings or get_settings()
     owns_database = database is None
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(RequestTransactionMiddleware)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(RequestContextMiddleware, default_locale=settings.default_locale)
+    app.add_middleware(SecurityHeadersMiddleware)
 
     install_api_docs(app)
     app.include_router(health_router)

@@ -16,6 +16,7 @@ from comptoir.identity.models import Role, StaffSession
 from comptoir.identity.scopes import BUILTIN_ROLES, SCOPES
 from comptoir.kit.clock import FrozenClock
 from comptoir.kit.errors import InvalidInput
+from comptoir.privacy.models import PrivacyAuditEntry
 from tests.identity.conftest import PASSWORD, add_user, enrol_totp, post_form, sign_in
 
 
@@ -192,3 +193,24 @@ def test_changing_a_users_roles_ends_their_sessions(
     app_client.cookies.clear()
     app_client.cookies.set("comptoir_session", agent_browser_token)
     assert app_client.get("/admin", follow_redirects=False).status_code == 303
+
+
+def test_a_refused_page_is_recorded_in_the_audit_trail(
+    app_client: TestClient, session: Session
+) -> None:
+    # given a warehouse user who opens the staff users page, outside her scopes
+    user = add_user(session, email="quai@example.com", roles=["warehouse"])
+    sign_in(app_client, "quai@example.com")
+    assert app_client.get("/admin/users").status_code == 403
+
+    # then the refusal is in the trail: who, which scope, which page
+    session.expire_all()
+    entries = list(
+        session.scalars(
+            select(PrivacyAuditEntry).where(PrivacyAuditEntry.action == "access_denied")
+        )
+    )
+    assert [(e.actor_kind, e.actor_id, e.object_id) for e in entries] == [
+        ("staff", user.id, "/admin/users")
+    ]
+    assert entries[0].changes["scope"]["new"] == "identity:read"

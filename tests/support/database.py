@@ -31,7 +31,9 @@ def create_test_database(tmp_dir: Path, suffix: str = "") -> str:
         path.unlink(missing_ok=True)
         return f"sqlite:///{path}"
     url = make_url(normalise_url(server_url))
-    name = f"comptoir_test_{worker_id()}{suffix}"
+    # COMPTOIR_TEST_DB_TAG keeps two test runs on one server (two checkouts) apart.
+    tag = os.environ.get("COMPTOIR_TEST_DB_TAG", "")
+    name = f"comptoir_test_{tag}{worker_id()}{suffix}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

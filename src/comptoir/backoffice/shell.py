@@ -30,7 +30,7 @@ from starlette.concurrency import run_in_threadpool
 
 from comptoir.backoffice import csrf
 from comptoir.backoffice.nav import NavGroup, NavItem, NavRegistry, navigation
-from comptoir.kit.http.access import Principal
+from comptoir.kit.http.access import Principal, access_denied
 from comptoir.kit.i18n import (
     SUPPORTED_LOCALES,
     LazyString,
@@ -392,6 +392,8 @@ def require_scope(scope: str) -> Any:
     def check(request: Request) -> None:
         principal = getattr(request.state, "principal", None)
         if not isinstance(principal, Principal) or not principal.has_scope(scope):
+            if isinstance(principal, Principal):
+                access_denied(request, principal, scope)
             raise PageForbidden(scope)
 
     check.required_scope = scope  # type: ignore[attr-defined]

@@ -16,6 +16,7 @@ says ``{"audit": False}`` (technical tables, the trail itself) are not recorded.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Final
@@ -27,11 +28,16 @@ from sqlalchemy.orm.properties import ColumnProperty
 
 from comptoir.backoffice.shell import on_page_write
 from comptoir.kit.crypto.columns import BLIND_INDEX_INFO, ENCRYPTED_INFO
-from comptoir.kit.http.access import Principal, current_principal
+from comptoir.kit.db.engine import Database
+from comptoir.kit.http.access import Principal, current_principal, on_access_denied
+from comptoir.kit.http.context import route_template
 from comptoir.kit.http.transaction import current_transaction
 from comptoir.privacy.schemas import AuditActor, AuditDraft, FieldChange, RequestMeta
-from comptoir.privacy.service import append_entries, redact
+from comptoir.privacy.service import append_entries, record, redact
 
+logger = logging.getLogger("comptoir.privacy.capture")
+
+ACCESS_DENIED: Final = "access_denied"
 CONTEXT_KEY: Final = "comptoir.audit.context"
 PENDING_KEY: Final = "comptoir.audit.pending"
 WRITING_METHODS: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -99,6 +105,42 @@ def audit_page_write(request: Request) -> None:
 
 
 on_page_write(audit_page_write)
+
+
+def record_access_denied(request: Request, principal: Principal, scope: str) -> None:
+    """Access-control failure hook: once the refused request has been rolled back, record
+    in a transaction of its own who was refused which scope, on which route (ASVS V16.3.2).
+    The entry names the route's template (``/api/v1/orders/{order_id}``), never the
+    values in the path."""
+    database: Database = request.app.state.database
+    actor = AuditActor.from_principal(principal)
+    meta = request_meta(request)
+    route = route_template(request.scope) or request.url.path
+    changes = {
+        "scope": FieldChange(new=scope),
+        "method": FieldChange(new=request.method),
+        "route": FieldChange(new=route),
+    }
+
+    def write() -> None:
+        try:
+            with database.transaction() as session:
+                record(
+                    session,
+                    actor=actor,
+                    action=ACCESS_DENIED,
+                    object_type="access",
+                    object_id=route,
+                    changes=changes,
+                    request_meta=meta,
+                )
+        except Exception:  # the refusal stands; losing its record must not turn it into a 500
+            logger.exception("could not record an access-control failure on %s", route)
+
+    current_transaction(request.scope).after_rollback(write)
+
+
+on_access_denied(record_access_denied)
 
 
 # -- capture at flush ---------------------------------------------------------------------

@@ -13,6 +13,7 @@ from joserfc.jwk import KeySet
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from comptoir.identity.oauth import service
 from comptoir.identity.oauth.models import AccessToken, AuthorizationCode, RefreshToken
 from comptoir.inventory import service as inventory
 from comptoir.inventory.models import Location
@@ -311,3 +312,82 @@ def test_a_deactivated_user_s_tokens_stop_working(
 
     assert _status(api, tokens["access_token"]) == 401
     assert refresh(api, registered, tokens["refresh_token"]).status_code == 400
+
+
+def test_rotation_does_not_extend_the_refresh_tokens_absolute_lifetime(
+    api: TestClient, session: Session, clock: FrozenClock
+) -> None:
+    """ASVS 10.4.8: a family of refresh tokens ends 30 days after the user's approval, however
+    often it was rotated."""
+    registered = register_app(session)
+    _signed_in(api, session)
+    first = _tokens(api, registered)
+
+    # when the app refreshes after 20 days, then again after 29 days
+    clock.advance(timedelta(days=20))
+    second = refresh(api, registered, first["refresh_token"])
+    clock.advance(timedelta(days=9))
+    third = refresh(api, registered, second.json()["refresh_token"])
+    # and once more after 30 days and a minute
+    clock.advance(timedelta(days=1, minutes=1))
+    fourth = refresh(api, registered, third.json()["refresh_token"])
+
+    # then the rotations within 30 days work, the last one is refused: the user must approve
+    assert second.status_code == 200
+    assert third.status_code == 200
+    assert fourth.status_code == 400
+    assert fourth.json()["error"] == "invalid_grant"
+    assert timedelta(days=30) == service.REFRESH_TOKEN_LIFETIME
+
+
+def test_the_userinfo_endpoint_answers_the_claims_the_token_grants(
+    api: TestClient, session: Session, clock: FrozenClock
+) -> None:
+    """OpenID Connect Core 5.3: the userinfo endpoint, advertised by discovery."""
+    # given an app holding a token for openid and email (not profile), and one without openid
+    registered = register_app(session)
+    _signed_in(api, session)
+    with_openid = _tokens(api, registered, scope="openid email inventory:read")
+    without_openid = _tokens(api, registered, scope="inventory:read")
+    discovery = api.get("/.well-known/openid-configuration").json()
+    assert discovery["userinfo_endpoint"] == "http://127.0.0.1:8000/oauth/userinfo"
+
+    # when it asks for the user's claims, by GET and by POST
+    by_get = api.get("/oauth/userinfo", headers=bearer(with_openid["access_token"]))
+    by_post = api.post("/oauth/userinfo", data={"access_token": with_openid["access_token"]})
+    no_scope = api.get("/oauth/userinfo", headers=bearer(without_openid["access_token"]))
+    no_token = api.get("/oauth/userinfo")
+    bad_token = api.get("/oauth/userinfo", headers=bearer("not-a-token"))
+
+    # then it gets her id and e-mail, not her name (profile was not granted)
+    assert by_get.status_code == 200
+    claims = by_get.json()
+    assert claims["email"] == "lea@example.com"
+    assert "name" not in claims
+    assert (
+        claims["sub"]
+        == jwt.decode(
+            with_openid["id_token"],
+            KeySet.import_key_set(api.get("/oauth/jwks").json()),
+            algorithms=["RS256"],
+        ).claims["sub"]
+    )
+    assert by_get.headers["cache-control"] == "no-store"
+    assert by_post.json() == claims
+    # and the refusals follow RFC 6750 3.1
+    assert no_scope.status_code == 403
+    assert 'error="insufficient_scope"' in no_scope.headers["www-authenticate"]
+    assert no_token.status_code == 401
+    assert no_token.headers["www-authenticate"] == 'Bearer realm="comptoir"'
+    assert bad_token.status_code == 401
+    assert 'error="invalid_token"' in bad_token.headers["www-authenticate"]
+
+    # and once the token is revoked, the claims are no longer given
+    api.post(
+        "/oauth/revoke",
+        data={"token": with_openid["access_token"], "client_id": registered.client_id},
+        auth=(registered.client_id, registered.secret or ""),
+    )
+    assert (
+        api.get("/oauth/userinfo", headers=bearer(with_openid["access_token"])).status_code == 401
+    )

@@ -17,6 +17,15 @@
     var key = status === 403 ? "errorForbidden" : "errorGeneric";
     if (region && region.dataset[key]) { announce(region.dataset[key]); }
   });
+  /* A form with data-confirm asks before it is sent (no inline handlers: the page's content
+     security policy allows scripts from files only). */
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form instanceof HTMLFormElement && form.dataset.confirm &&
+        !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+    }
+  }, true);
   document.addEventListener("htmx:sendError", function () {
     var region = document.getElementById("flash");
     if (region && region.dataset.errorNetwork) { announce(region.dataset.errorNetwork); }

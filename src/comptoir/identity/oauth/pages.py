@@ -47,7 +47,9 @@ OAUTH_PARAMETERS: Final = (
     "code_challenge_method",
     "prompt",
 )
-NO_FRAMING: Final = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
+# The consent page must never be framed (clickjacking); the application's security headers
+# (kit.http.security_headers) add the full Content-Security-Policy, frame-ancestors included.
+NO_FRAMING: Final = {"X-Frame-Options": "DENY"}
 
 router = APIRouter()
 register_pages(router, templates=TEMPLATES)

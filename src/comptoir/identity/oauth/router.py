@@ -30,6 +30,7 @@ TOKEN_PATH: Final = "/oauth/token"
 REVOKE_PATH: Final = "/oauth/revoke"
 INTROSPECT_PATH: Final = "/oauth/introspect"
 JWKS_PATH: Final = "/oauth/jwks"
+USERINFO_PATH: Final = "/oauth/userinfo"
 DISCOVERY_PATH: Final = "/.well-known/openid-configuration"
 
 CLAIMS_SUPPORTED: Final = [
@@ -149,6 +150,62 @@ def introspect(request: Request, session: DbSession, form: Form) -> Response:
     return response
 
 
+_USERINFO_ERRORS: Final[dict[int | str, dict[str, Any]]] = {
+    401: {"description": "No access token, or one that is not valid (RFC 6750 3.1)"},
+    403: {"description": "The access token lacks the openid scope (RFC 6750 3.1)"},
+}
+
+
+def _bearer_token(request: Request, form: FormData) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    values = form.get("access_token") or []
+    return values[0] if len(values) == 1 else None
+
+
+def _userinfo(request: Request, session: Session, form: FormData) -> JSONResponse:
+    settings: Settings = request.app.state.settings
+    realm = 'Bearer realm="comptoir"'
+    token = _bearer_token(request, form)
+    if token is None:
+        return JSONResponse({}, status_code=401, headers={"WWW-Authenticate": realm})
+    try:
+        claims = service.userinfo_for_token(session, settings, token)
+    except service.InvalidToken:
+        challenge = f'{realm}, error="invalid_token"'
+        return JSONResponse(
+            {"error": "invalid_token"}, status_code=401, headers={"WWW-Authenticate": challenge}
+        )
+    except service.InsufficientScope:
+        challenge = f'{realm}, error="insufficient_scope", scope="openid"'
+        return JSONResponse(
+            {"error": "insufficient_scope"},
+            status_code=403,
+            headers={"WWW-Authenticate": challenge},
+        )
+    return JSONResponse(claims, headers={"Cache-Control": "no-store"})
+
+
+@router.get(USERINFO_PATH, summary="OpenID Connect userinfo", responses=_USERINFO_ERRORS)
+def userinfo(request: Request, session: DbSession) -> JSONResponse:
+    """The signed-in staff user's claims for an access token holding ``openid``
+    (``profile``: name and locale; ``email``: e-mail address)."""
+    return _userinfo(request, session, {})
+
+
+@router.post(
+    USERINFO_PATH,
+    summary="OpenID Connect userinfo (POST)",
+    responses=_USERINFO_ERRORS,
+    openapi_extra=_form_body("access_token"),
+)
+def userinfo_post(request: Request, session: DbSession, form: Form) -> JSONResponse:
+    """The same claims, the token in the header or in the form body."""
+    return _userinfo(request, session, form)
+
+
 @router.get(JWKS_PATH, summary="JSON Web Key Set")
 def jwks(session: DbSession) -> JSONResponse:
     """The public keys that verify access and ID tokens (the active one and recently
@@ -169,6 +226,7 @@ def discovery(request: Request) -> JSONResponse:
             "jwks_uri": f"{issuer}{JWKS_PATH}",
             "revocation_endpoint": f"{issuer}{REVOKE_PATH}",
             "introspection_endpoint": f"{issuer}{INTROSPECT_PATH}",
+            "userinfo_endpoint": f"{issuer}{USERINFO_PATH}",
             "scopes_supported": sorted(set(SCOPES) | service.OIDC_SCOPES),
             "response_types_supported": ["code"],
             "response_modes_supported": ["query"],

@@ -282,6 +282,42 @@ def principal_for_token(session: Session, settings: Settings, token: str) -> Pri
     )
 
 
+class InsufficientScope(Exception):
+    """A valid access token that lacks the ``openid`` scope the userinfo endpoint needs."""
+
+
+def userinfo_for_token(session: Session, settings: Settings, token: str) -> dict[str, object]:
+    """The OpenID Connect claims of the staff user an access token stands for (OpenID Connect
+    Core 5.3): ``sub`` always, ``name`` and ``locale`` with ``profile``, ``email`` with
+    ``email``. Raises :class:`InvalidToken` for a token that does not check out, was revoked,
+    belongs to a client rather than a user or to a deactivated user, and
+    :class:`InsufficientScope` without ``openid``."""
+    claims = decode_access_token(session, settings, token)
+    row = session.execute(
+        select(AccessToken, OAuthClient)
+        .join(OAuthClient, OAuthClient.id == AccessToken.client_pk)
+        .where(AccessToken.jti == str(claims["jti"]))
+    ).first()
+    if row is None:
+        raise InvalidToken()
+    access, client = row
+    if access.revoked_at is not None or client.revoked_at is not None or access.user_id is None:
+        raise InvalidToken()
+    user = session.get(StaffUser, access.user_id)
+    if user is None or not user.is_active:
+        raise InvalidToken()
+    granted = set(access.scope.split())
+    if "openid" not in granted:
+        raise InsufficientScope()
+    info: dict[str, object] = {"sub": str(user.id)}
+    if "profile" in granted:
+        info["name"] = user.display_name
+        info["locale"] = user.locale
+    if "email" in granted:
+        info["email"] = user.email
+    return info
+
+
 def staff_scopes(session: Session, user_id: uuid.UUID, requested: Iterable[str]) -> list[str]:
     """The scopes a staff user can grant an app: those asked that the user's roles hold, and
     the OpenID Connect ones."""

@@ -9,6 +9,7 @@ override :func:`current_principal` with a principal holding the scopes they need
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,6 +53,28 @@ class MissingScope(Forbidden):
     title = _l("Your access does not include this operation.")
 
 
+AccessDeniedHook = Callable[[Request, Principal, str], None]
+_denied_hooks: list[AccessDeniedHook] = []
+_denied_lock = threading.Lock()
+
+
+def on_access_denied(hook: AccessDeniedHook) -> None:
+    """Call ``hook(request, principal, scope)`` whenever an authenticated caller is refused for
+    want of a scope (the audit trail records it: OWASP ASVS V16.3.2). Registering the same
+    hook twice keeps one."""
+    with _denied_lock:
+        if hook not in _denied_hooks:
+            _denied_hooks.append(hook)
+
+
+def access_denied(request: Request, principal: Principal, scope: str) -> None:
+    """Tell the registered hooks that ``principal`` was refused ``scope`` on ``request``."""
+    with _denied_lock:
+        hooks = list(_denied_hooks)
+    for hook in hooks:
+        hook(request, principal, scope)
+
+
 def current_principal(request: Request) -> Principal:
     """The authenticated caller; raises :class:`Unauthorized` when there is none."""
     principal = getattr(request.state, "principal", None)
@@ -70,9 +93,12 @@ def requires(*scopes: str) -> Any:
     if not scopes:
         raise ValueError("requires() needs at least one scope")
 
-    def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    def check(
+        request: Request, principal: Annotated[Principal, Depends(current_principal)]
+    ) -> Principal:
         missing = [scope for scope in scopes if not principal.has_scope(scope)]
         if missing:
+            access_denied(request, principal, ", ".join(missing))
             raise MissingScope(
                 _l("This operation needs the scope {scope}."), scope=", ".join(missing)
             )
