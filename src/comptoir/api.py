@@ -46,7 +46,9 @@ def admin_api_routers() -> list[APIRouter]:
     from comptoir.customers.router import router as customers_router
     from comptoir.inventory.router import router as inventory_router
     from comptoir.orders.delivery.router import router as carriers_router
+    from comptoir.orders.drafts.router import router as drafts_router
     from comptoir.orders.fulfilment.router import router as fulfilment_router
+    from comptoir.orders.marketplace.router import router as marketplace_router
     from comptoir.orders.returns.router import router as returns_router
     from comptoir.orders.router import router as orders_router
     from comptoir.purchasing.router import router as purchasing_router
@@ -57,6 +59,8 @@ def admin_api_routers() -> list[APIRouter]:
         customers_router,
         inventory_router,
         returns_router,  # before orders: /orders/returns is not an order id
+        drafts_router,  # before orders: /orders/drafts is not an order id
+        marketplace_router,  # likewise /orders/marketplace-imports
         orders_router,
         fulfilment_router,
         carriers_router,
@@ -70,8 +74,9 @@ def store_api_routers() -> list[APIRouter]:
     from comptoir.catalog.store_router import router as catalog_store_router
     from comptoir.identity.shoppers.router import router as shoppers_router
     from comptoir.orders.store_router import router as orders_store_router
+    from comptoir.orders.till.router import router as till_router
 
-    return [catalog_store_router, shoppers_router, orders_store_router]
+    return [catalog_store_router, shoppers_router, orders_store_router, till_router]
 
 
 def store_api_gate() -> Callable[..., object]:

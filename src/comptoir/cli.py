@@ -21,6 +21,7 @@ from comptoir.kit.db.engine import Database, create_database
 from comptoir.kit.logging import configure_logging
 from comptoir.kit.settings import Settings, get_settings
 from comptoir.modules import load_modules
+from comptoir.orders.cli import app as orders_app
 from comptoir.privacy.cli import audit_app
 from comptoir.spreadsheets.cli import app as catalog_app
 
@@ -41,6 +42,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(customers_app, name="customers")
 app.add_typer(channels_app, name="channels")
 app.add_typer(imports_app, name="import")
+app.add_typer(orders_app, name="orders")
 
 console = Console()
 

@@ -19,6 +19,7 @@ from comptoir.kit.jobs import models as _jobs  # noqa: F401
 from comptoir.orders import abandoned as _orders_abandoned  # noqa: F401
 from comptoir.orders import models as _orders  # noqa: F401
 from comptoir.orders.delivery import models as _orders_delivery  # noqa: F401
+from comptoir.orders.drafts import models as _orders_drafts  # noqa: F401
 from comptoir.orders.fulfilment import models as _orders_fulfilment  # noqa: F401
 from comptoir.orders.payments import models as _orders_payments  # noqa: F401
 from comptoir.orders.returns import models as _orders_returns  # noqa: F401

@@ -181,7 +181,7 @@ def test_a_tax_class_gets_a_rate(api: TestClient) -> None:
     act_as(_app(api), "catalog:read", "catalog:write")
 
     tax_class = api.post(
-        "/api/v1/catalog/tax-classes", json={"code": "fr-reduced", "name": "Reduced"}
+        "/api/v1/catalog/tax-classes", json={"code": "books", "name": "Books"}
     ).json()
     rate = api.post(
         f"/api/v1/catalog/tax-classes/{tax_class['id']}/rates",

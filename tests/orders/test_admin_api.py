@@ -85,6 +85,7 @@ def test_the_detail_shows_lines_vat_payments_and_the_timeline(
 
     assert [(e["kind"], e["to_status"]) for e in detail["timeline"]] == [
         ("placed", "pending_payment"),
+        ("sourced", None),
         ("paid", "paid"),
     ]
     assert detail["lines"][0]["unit_price_incl_tax"]["minor_units"] == 1200

@@ -235,19 +235,20 @@ def test_an_empty_cart_cannot_be_checked_out(api: TestClient, session: Session) 
     assert (refused.status_code, refused.json()["type"]) == (422, "/problems/cart-incomplete")
 
 
-def test_erasing_a_guest_orders_subject_makes_its_personal_data_unreadable(
+def test_erasing_a_guest_orders_customer_makes_its_personal_data_unreadable(
     api: TestClient, session: Session
 ) -> None:
-    # given a guest order (no customer): the order is its own data subject
+    # given a guest order: it belongs to the customer of its e-mail, its data subject
     shop = make_shop(session)
     mug = make_article(session, shop, units=10)
     session.commit()
     cart_id = _cart_with(api, shop, mug.id, 1)
     placed = api.post(f"{CARTS}/{cart_id}/checkout", json=checkout_body(), headers=shop.headers)
     order_id = uuid.UUID(placed.json()["id"])
+    customer_id = uuid.UUID(placed.json()["customer_id"])
 
-    # when its data key is destroyed (crypto-shredding)
-    destroy_subject_key(session, "customer", order_id)
+    # when that customer's data key is destroyed (crypto-shredding)
+    destroy_subject_key(session, "customer", customer_id)
     session.commit()
     session.expire_all()
 

@@ -87,3 +87,36 @@ def test_importing_a_catalogue_file(
     expect(page.locator("#count-created")).to_have_text("1")
     with committed_db.transaction(readonly=True) as session:
         assert catalog.find_variant_by_sku(session, "MUG-RED") is not None
+
+
+def test_a_price_is_added_to_a_supplier_price_list_and_removed(
+    page: Page, live_server: LiveServer, committed_db: Database
+) -> None:
+    # given a supplier and a variant of the catalogue
+    with committed_db.transaction() as session:
+        make_variant(session, sku="JUG-BLUE")
+        make_supplier(session, name="Céramiques Roux", lead_time_days=9)
+
+    # when the supplier is opened from the list and the jug added to its price list
+    page.goto(live_server.at("/admin/purchasing/suppliers"))
+    page.get_by_role("link", name="Céramiques Roux").click()
+    page.get_by_label("SKU in the catalogue").fill("JUG-BLUE")
+    page.get_by_label("Supplier reference").fill("CR-77")
+    page.get_by_label("Unit cost (EUR)").fill("5,40")
+    page.get_by_role("button", name="Add to the price list").click()
+
+    # then the row shows the cost and the supplier's usual lead time
+    expect(page.locator("#flash")).to_contain_text("The price list was updated.")
+    row = page.locator("#supplier-prices tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("€5.40")
+    expect(row).to_contain_text("usual")
+    page.screenshot(path="/tmp/supplier-1280.png", full_page=True)
+
+    # when it is removed, once the confirmation is accepted
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Remove JUG-BLUE").click()
+
+    # then the list is empty again
+    expect(page.locator("#flash")).to_contain_text("The price was removed from the price list.")
+    expect(page.get_by_role("heading", name="No price yet")).to_be_visible()

@@ -4,15 +4,16 @@ few promotions and coupons.
 
 Products come from the public "Online Retail" data set (a UK gift shop's 2010-2011 sales) when
 its Parquet file is present: names, stock codes (as SKUs, letter suffixes as variants) and the
-median selling price. Without it, a generated catalogue is used. Seeding is idempotent: every
-row is looked up by its code, handle or SKU before it is created.
+median selling price. Without it, a generated catalogue is used. Sizes, colours and packs are
+then derived from each product's title (see :mod:`comptoir.catalog.demo_variants`). The French
+tax classes come with every install (migration ``catalog_0002``) and are reused here. Seeding is
+idempotent: every row is looked up by its code, handle or SKU before it is created.
 """
 
 from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.catalog import schemas, service
+from comptoir.catalog.demo_variants import DemoProduct, DemoVariant, with_options
 from comptoir.catalog.models import Promotion
 from comptoir.channels import service as channels
 from comptoir.channels.schemas import ChannelCreate, ChannelKind, ChannelOut
@@ -40,7 +42,8 @@ CHANNELS: Final[tuple[tuple[str, str, ChannelKind], ...]] = (
     ("store-bordeaux", "Caisse Bordeaux", "store"),
 )
 
-# French VAT (CGI art. 278 and following), with the rates before the 2014 change.
+# French VAT (CGI art. 278 and following), with the rates before the 2014 change: the rows
+# migration catalog_0002 inserts, created again only where they were deleted.
 TAX_CLASSES: Final = (
     (
         "fr-standard",
@@ -75,19 +78,6 @@ CATEGORIES: Final = (
     ("jeux", "Jeux et enfants", None, ("TOY", "GAME", "DOLL", "CHILDREN", "BOYS", "GIRLS")),
     ("autres", "Autres idées cadeaux", None, ()),
 )
-
-
-@dataclass(frozen=True, slots=True)
-class DemoVariant:
-    sku: str
-    label: str
-    price_minor: int
-
-
-@dataclass(frozen=True, slots=True)
-class DemoProduct:
-    title: str
-    variants: tuple[DemoVariant, ...]
 
 
 def _from_dataset(path: Path, count: int) -> list[DemoProduct] | None:
@@ -131,16 +121,21 @@ def _from_dataset(path: Path, count: int) -> list[DemoProduct] | None:
     for base in bases:
         family = grouped[base][:4]
         title = _title(str(family[0]["description"]))
+        labels = [
+            _variant_label(str(row["StockCode"]), str(row["description"]), title)[:100]
+            for row in family
+        ]
         variants = tuple(
             DemoVariant(
                 sku=f"BN-{row['StockCode']}",
-                label=_variant_label(str(row["StockCode"]), str(row["description"]), title),
+                label=label,
                 # Sterling prices of 2011, as euros of today: about 1.4 times.
                 price_minor=_charm(int(Decimal(str(row["price"])) * 140)),
+                options=(label,) if len(family) > 1 else (),
             )
-            for row in family
+            for row, label in zip(family, labels, strict=True)
         )
-        products.append(DemoProduct(title, variants))
+        products.append(DemoProduct(title, variants, ("Modèle",) if len(family) > 1 else ()))
     return products
 
 
@@ -164,17 +159,17 @@ def _charm(minor: int) -> int:
 
 def _generated(count: int) -> list[DemoProduct]:
     """A made-up gift-shop catalogue, for when the data set is absent."""
-    kinds = (
-        ("Tasse", 1290, ("Bleu", "Rouge")),
-        ("Bougie parfumée", 1890, ()),
-        ("Tote bag", 1490, ("Naturel", "Noir")),
-        ("Carnet", 890, ("A5", "A6")),
-        ("Coussin", 2990, ("Lin", "Velours")),
-        ("Plaid", 4990, ()),
-        ("Lanterne", 2490, ("Petite", "Grande")),
-        ("Boîte à goûter", 1190, ()),
-        ("Affiche", 1990, ("30 x 40", "50 x 70")),
-        ("Torchon", 790, ()),
+    kinds: tuple[tuple[str, int, str, tuple[str, ...]], ...] = (
+        ("Tasse", 1290, "Couleur", ("Bleu", "Rouge")),
+        ("Bougie parfumée", 1890, "", ()),
+        ("Tote bag", 1490, "Couleur", ("Naturel", "Noir")),
+        ("Carnet", 890, "Format", ("A5", "A6")),
+        ("Coussin", 2990, "Matière", ("Lin", "Velours")),
+        ("Plaid", 4990, "", ()),
+        ("Lanterne", 2490, "Taille", ("Petite", "Grande")),
+        ("Boîte à goûter", 1190, "", ()),
+        ("Affiche", 1990, "Format", ("30 x 40", "50 x 70")),
+        ("Torchon", 790, "", ()),
     )
     motifs = (
         "Lavande",
@@ -210,16 +205,18 @@ def _generated(count: int) -> list[DemoProduct]:
     )
     products = []
     for index in range(count):
-        (kind, price, options), motif = kinds[index % len(kinds)], motifs[index // len(kinds) % 30]
+        (kind, price, option, values) = kinds[index % len(kinds)]
+        motif = motifs[index // len(kinds) % 30]
         code = f"BN-G{index:04d}"
-        labels = options or ("Standard",)
+        labels = values or ("Standard",)
         products.append(
             DemoProduct(
                 f"{kind} {motif}",
                 tuple(
-                    DemoVariant(f"{code}-{n}", label, price + 100 * n)
+                    DemoVariant(f"{code}-{n}", label, price + 100 * n, (label,) if values else ())
                     for n, label in enumerate(labels)
                 ),
+                (option,) if values else (),
             )
         )
     return products
@@ -310,13 +307,14 @@ def seed_catalog(session: Session, settings: Settings) -> str:
     standard = _taxes(session)
     lists = _price_lists(session, found_channels)
     categories = _categories(session)
-    products = _from_dataset(RETAIL_DATASET, PRODUCT_COUNT)
+    found = _from_dataset(RETAIL_DATASET, PRODUCT_COUNT)
     source = "Online Retail data set"
-    if products is None:
-        products, source = _generated(PRODUCT_COUNT), "generated catalogue"
+    if found is None:
+        found, source = _generated(PRODUCT_COUNT), "generated catalogue"
+    products = [with_options(demo, index, _charm) for index, demo in enumerate(found)]
     created = 0
     for index, demo in enumerate(products):
-        if service.find_variant_by_sku(session, demo.variants[0].sku) is not None:
+        if _already_seeded(session, demo):
             continue
         product = _create(session, demo, index, standard, categories)
         created += 1
@@ -329,10 +327,18 @@ def seed_catalog(session: Session, settings: Settings) -> str:
             if code != "marketplace" or index % 2 == 0:
                 service.list_on_channel(session, channel.id, product.id)
     _promotions(session, categories)
+    variants = sum(len(demo.variants) for demo in products)
     return (
         f"Catalogue: {created} products created from the {source} "
-        f"({len(products)} in all), {len(found_channels)} channels."
+        f"({len(products)} in all, {variants} variants), {len(found_channels)} channels."
     )
+
+
+def _already_seeded(session: Session, demo: DemoProduct) -> bool:
+    """Whether the product is there, under its first SKU or the one it had before it got
+    options (a shop seeded by an earlier version)."""
+    skus = dict.fromkeys((demo.variants[0].sku, demo.base_sku))
+    return any(service.find_variant_by_sku(session, sku) is not None for sku in skus if sku)
 
 
 def _create(
@@ -342,22 +348,21 @@ def _create(
     tax_class_id: uuid.UUID,
     categories: dict[str, uuid.UUID],
 ) -> schemas.ProductOut:
-    with_options = len(demo.variants) > 1
     product = service.create_product(
         session,
         schemas.ProductCreate(
             title=demo.title[:300],
             status="active",
             vendor="BoutiqueNova",
-            option_names=["Modèle"] if with_options else [],
+            option_names=list(demo.option_names),
             tax_class_id=tax_class_id,
             category_ids=[categories[_category_for(demo.title)]],
             variants=[
                 schemas.VariantCreate(
                     sku=v.sku,
                     title=v.label[:300],
-                    option_values={"Modèle": v.label[:100]} if with_options else {},
-                    barcode=_ean13(index * 10 + n),
+                    option_values=dict(zip(demo.option_names, v.options, strict=True)),
+                    barcode=_ean13(index * 100 + n),
                     weight_grams=150 + (index * 37 + n * 11) % 900,
                 )
                 for n, v in enumerate(demo.variants)

@@ -1,12 +1,13 @@
-"""The back office's catalogue screens: the product list (search, status chips, sortable
-columns, cursor pagination, CSV export), the new-product form with its variants, and a
-product's page (details, variants, prices per channel, editing).
+"""The back office's catalogue screens: the product list (search, status chips, category and
+channel filters, sortable columns, cursor pagination, CSV export), the new-product form with
+its variants, and a product's page (details, variants, prices per channel, editing).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import uuid
 from pathlib import Path
 from typing import Final
 from urllib.parse import urlencode
@@ -28,6 +29,7 @@ from comptoir.backoffice.shell import (
 )
 from comptoir.catalog import schemas, service
 from comptoir.catalog.pages_support import READ, WRITE
+from comptoir.channels import service as channels
 from comptoir.kit.errors import DomainError
 from comptoir.kit.http.transaction import DbSession
 from comptoir.kit.http.validation import issues_from_pydantic
@@ -66,12 +68,39 @@ def _list_url(**params: str | None) -> str:
     return f"{LIST_PATH}?{urlencode(query)}" if query else LIST_PATH
 
 
-def _filters(q: str | None, status: str | None, sort: str | None) -> schemas.ProductFilters:
+def _uuid_or_none(value: str | None) -> uuid.UUID | None:
+    """A filter's identifier; an empty or malformed one (an edited address) filters nothing."""
+    try:
+        return uuid.UUID((value or "").strip())
+    except ValueError:
+        return None
+
+
+def _filters(
+    q: str | None,
+    status: str | None,
+    sort: str | None,
+    category_id: str | None = None,
+    channel_id: str | None = None,
+) -> schemas.ProductFilters:
     return schemas.ProductFilters(
         q=(q or "").strip() or None,
         status=status if status in STATUSES else None,
+        category_id=_uuid_or_none(category_id),
+        channel_id=_uuid_or_none(channel_id),
         sort=sort if sort in SORTS else "title",
     )
+
+
+def _params(filters: schemas.ProductFilters) -> dict[str, str | None]:
+    """The filters as the list's address carries them."""
+    return {
+        "q": filters.q,
+        "status": filters.status,
+        "category_id": str(filters.category_id) if filters.category_id else None,
+        "channel_id": str(filters.channel_id) if filters.channel_id else None,
+        "sort": filters.sort,
+    }
 
 
 @router.get("/catalog/products", response_class=HTMLResponse, dependencies=READ)
@@ -81,13 +110,15 @@ def products_page(
     q: str | None = Query(None, max_length=200),
     status: str | None = None,
     sort: str | None = None,
+    category_id: str | None = Query(None, max_length=64),
+    channel_id: str | None = Query(None, max_length=64),
     cursor: str | None = Query(None, max_length=2048),
 ) -> HTMLResponse:
-    """The product list; htmx requests (search, chips, sort) get the table only."""
-    filters = _filters(q, status, sort)
+    """The product list; htmx requests (search, chips, filters, sort) get the table only."""
+    filters = _filters(q, status, sort, category_id, channel_id)
     page = service.list_products(session, filters, limit=PAGE_SIZE, cursor=cursor)
     template = "catalog/_products.html" if is_htmx(request) else "catalog/products.html"
-    params = {"q": filters.q, "status": filters.status, "sort": filters.sort}
+    params = _params(filters)
     return render(
         request,
         template,
@@ -98,6 +129,8 @@ def products_page(
         filters=filters,
         statuses=STATUSES,
         status_labels=STATUS_LABELS,
+        categories=service.category_tree(session),
+        channels=channels.list_channels(session),
         list_url=_list_url,
         params=params,
         export_url="/admin/catalog/products.csv?"
@@ -111,9 +144,11 @@ def products_csv(
     q: str | None = Query(None, max_length=200),
     status: str | None = None,
     sort: str | None = None,
+    category_id: str | None = Query(None, max_length=64),
+    channel_id: str | None = Query(None, max_length=64),
 ) -> Response:
     """Every product matching the filters, one line per variant."""
-    filters = _filters(q, status, sort)
+    filters = _filters(q, status, sort, category_id, channel_id)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["handle", "title", "status", "sku", "options", "barcode", "weight_grams"])
@@ -240,6 +275,8 @@ async def create_product(request: Request, session: DbSession) -> Response:
 # The other catalogue screens register their pages after this module's, so that
 # /catalog/products/new is matched before /catalog/products/{product_id}.
 from comptoir.catalog import (  # noqa: E402, F401
+    pages_categories,
+    pages_listings,
     pages_prices,
     pages_product,
     pages_promotions,

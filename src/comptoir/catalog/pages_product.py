@@ -153,6 +153,7 @@ def detail_page(
     errors: dict[str, str] | None = None,
     price_values: dict[str, str] | None = None,
     price_errors: dict[str, str] | None = None,
+    listing_errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     """The product's page, with the values and errors of a refused form if any."""
@@ -170,6 +171,7 @@ def detail_page(
     }
     values = values or _values_of(session, product)
     locale = request_locale(request)
+    sales_channels = channels.list_channels(session)
     return render(
         request,
         "catalog/product.html",
@@ -181,8 +183,16 @@ def detail_page(
         quotes=_quotes(session, product, price_lists),
         money_of=lambda amount: amount.format(locale),
         price_lists=list(price_lists.values()),
-        channel_names={c.id: c.name for c in channels.list_channels(session)},
+        channel_names={c.id: c.name for c in sales_channels},
+        sales_channels=sales_channels,
         listed=listed,
+        offered_on={
+            channel.id: {
+                variant_id for channel_id, variant_id in listed if channel_id == channel.id
+            }
+            for channel in sales_channels
+        },
+        listing_errors=listing_errors or {},
         money=money_formatter(request),
         values=values,
         errors=errors or {},

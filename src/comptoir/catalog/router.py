@@ -183,6 +183,30 @@ def create_category(session: DbSession, body: schemas.CategoryCreate) -> schemas
     return service.create_category(session, body)
 
 
+@router.get(
+    "/categories/{category_id}",
+    dependencies=READ,
+    response_model=schemas.CategoryOut,
+    responses=problem_responses(404),
+)
+def get_category(session: DbSession, category_id: uuid.UUID) -> schemas.CategoryOut:
+    return service.get_category(session, category_id)
+
+
+@router.patch(
+    "/categories/{category_id}",
+    dependencies=WRITE,
+    response_model=schemas.CategoryOut,
+    responses=problem_responses(404, 409),
+)
+def update_category(
+    session: DbSession, category_id: uuid.UUID, body: schemas.CategoryUpdate
+) -> schemas.CategoryOut:
+    """Rename a category, change its handle or position, or move it under another parent;
+    a parent under the category itself is refused (422 on ``parent_id``)."""
+    return service.update_category(session, category_id, body)
+
+
 # -- taxes ----------------------------------------------------------------------------------
 
 

@@ -181,6 +181,18 @@ class CategoryOut(BaseModel):
     position: int
 
 
+class CategoryUpdate(BaseModel):
+    """Rename a category, change its handle or position, or move it under another parent
+    (``parent_id: null`` makes it a top-level category). Fields left out are kept."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    handle: Handle | None = None
+    parent_id: uuid.UUID | None = None
+    position: int | None = None
+
+
 class TaxClassCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -158,6 +158,21 @@ class ConsentIn(BaseModel):
     source: Source = "back_office"
 
 
+class ConsentChoice(BaseModel):
+    """A consent box as the shopper left it when signing up or checking out. Boxes are
+    unticked by default: only ``granted: true`` records a consent, as worded by
+    ``wording_version``; an unticked or absent box records nothing (and withdraws nothing)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    channel: ConsentChannel
+    purpose: ConsentPurpose
+    wording_version: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)
+    ]
+    granted: bool = False
+
+
 class ConsentWithdrawal(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -1,31 +1,33 @@
 """The UCI "Online Retail" file as a shop's history: every line is either kept or refused with
-a reason, and the kept lines are grouped into the products, customers, sales and
-cancellations that :mod:`comptoir.imports.online_retail_store` writes.
+a reason, and the kept lines are grouped into the products, customers, orders and returns
+that :mod:`comptoir.imports.online_retail_store` writes.
 
 The rules (docs/import-online-retail.md tells why):
 
-* ``A`` invoices and the ``B`` code are bad-debt adjustments (accounting, not sales): refused.
+* What each special stock code is (postage, discount, manual adjustment, fee, samples, or a
+  movement refused with its reason) is said once, in :data:`CODES`; other codes are goods.
+* ``A`` invoices are bad-debt adjustments (accounting, not sales): refused.
 * A line repeating an earlier line in every column is a duplicate: refused.
-* ``M``/``m`` (manual), ``D`` (discount), ``S`` (samples), ``BANK CHARGES``, ``AMAZONFEE``,
-  ``CRUK`` (commission) and gift vouchers (``gift_0001_*``) are money movements without goods:
-  refused, each with its own reason, so that the report accounts for every pound.
-* ``POST``, ``DOT`` and ``C2`` are shipping fees: kept as lines of a non-stock item.
 * A negative quantity outside a ``C`` invoice is a stock adjustment, not a sale: refused.
 * Prices are GBP: pence are ``Decimal(str(price))`` at two decimals; a price with more
   decimals (0.001) cannot be charged and is refused, and so is a zero or negative price.
-* A ``C`` invoice is a cancellation of goods already sold: kept as a cancelled order.
+* A sale invoice is an order: its goods, manual, fee and samples lines are order lines, its
+  postage the order's delivery fee (postage invoiced without goods is refused).
+* A ``C`` invoice cancels units already sold: each of its lines is matched to the same
+  customer's earlier sale lines of the same stock code, latest first, and becomes a return
+  of those orders, refunded at the cancellation's price; its postage is refunded with the
+  return of the order it was charged on; its discount lowers the customer's latest earlier
+  order. What cannot be matched is refused: a return needs the sale it returns.
 """
 
 from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
-from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -47,7 +49,6 @@ SOURCE_COLUMNS: Final = (
     "Country",
 )
 REQUIRED_COLUMNS: Final = ("InvoiceNo", "StockCode", "Quantity", "InvoiceDate", "UnitPrice")
-SHIPPING_CODES: Final = frozenset({"POST", "DOT", "C2"})
 GIFT_VOUCHER_PREFIX: Final = "gift_0001_"
 TITLE_MAX: Final = 300
 PENNY: Final = Decimal("0.01")
@@ -61,10 +62,6 @@ class Reason(StrEnum):
     MISSING_FIELD = "missing_field"
     BAD_DEBT_ADJUSTMENT = "bad_debt_adjustment"
     DUPLICATE_LINE = "duplicate_line"
-    MANUAL_ADJUSTMENT = "manual_adjustment"
-    DISCOUNT = "discount"
-    SAMPLES = "samples"
-    BANK_CHARGES = "bank_charges"
     MARKETPLACE_FEE = "marketplace_fee"
     COMMISSION = "commission"
     GIFT_VOUCHER = "gift_voucher"
@@ -75,18 +72,44 @@ class Reason(StrEnum):
     ZERO_PRICE = "zero_price"
     SUB_PENNY_PRICE = "sub_penny_price"
     UNKNOWN_COUNTRY = "unknown_country"
+    SHIPPING_WITHOUT_GOODS = "shipping_without_goods"
+    CANCELLATION_WITHOUT_SALE = "cancellation_without_sale"
+    DISCOUNT_WITHOUT_SALE = "discount_without_sale"
 
 
-NOT_GOODS: Final[dict[str, Reason]] = {
-    "M": Reason.MANUAL_ADJUSTMENT,
-    "m": Reason.MANUAL_ADJUSTMENT,
-    "D": Reason.DISCOUNT,
-    "S": Reason.SAMPLES,
-    "BANK CHARGES": Reason.BANK_CHARGES,
-    "AMAZONFEE": Reason.MARKETPLACE_FEE,
-    "CRUK": Reason.COMMISSION,
-    "B": Reason.BAD_DEBT_ADJUSTMENT,
+class LineKind(StrEnum):
+    """What a kept line of the file is in the shop's history."""
+
+    GOODS = "goods"  # an order line of a stocked product
+    SHIPPING = "shipping"  # the order's delivery fee
+    DISCOUNT = "discount"  # an order-level discount
+    MANUAL = "manual"  # an order line of a non-stock "manual adjustment" item
+    FEE = "fee"  # an order line of a non-stock fee item
+    SAMPLES = "samples"  # an order line of a non-stock samples item
+
+
+# Every stock code of the file that is not goods, and what it becomes (a kind of line) or
+# why it is refused, in one place; docs/import-online-retail.md shows the same table.
+CODES: Final[dict[str, LineKind | Reason]] = {
+    "POST": LineKind.SHIPPING,  # POSTAGE
+    "DOT": LineKind.SHIPPING,  # DOTCOM POSTAGE
+    "C2": LineKind.SHIPPING,  # CARRIAGE
+    "D": LineKind.DISCOUNT,  # Discount, granted in C invoices after the sale
+    "M": LineKind.MANUAL,  # Manual
+    "m": LineKind.MANUAL,  # Manual
+    "BANK CHARGES": LineKind.FEE,  # Bank Charges passed on to the customer
+    "S": LineKind.SAMPLES,  # SAMPLES
+    "AMAZONFEE": Reason.MARKETPLACE_FEE,  # AMAZON FEE: what Amazon charged the shop
+    "CRUK": Reason.COMMISSION,  # CRUK Commission: paid by the shop to a charity
+    "B": Reason.BAD_DEBT_ADJUSTMENT,  # Adjust bad debt
+    # PADS TO MATCH ALL CUSHIONS: goods, at 0.001 GBP or free, which the price rules refuse.
+    "PADS": LineKind.GOODS,
 }
+SHIPPING_CODES: Final = frozenset(c for c, k in CODES.items() if k is LineKind.SHIPPING)
+REFUSED_CODES: Final = {c: k for c, k in CODES.items() if isinstance(k, Reason)}
+LINE_KINDS: Final = {c: k for c, k in CODES.items() if isinstance(k, LineKind)}
+ITEM_KINDS: Final = frozenset({LineKind.GOODS, LineKind.MANUAL, LineKind.FEE, LineKind.SAMPLES})
+NON_STOCK_KINDS: Final = ITEM_KINDS - {LineKind.GOODS}
 
 # The file's country names to ISO 3166-1 alpha-2. "Channel Islands" is Jersey's and
 # Guernsey's shared postal region; Jersey's code stands for it. "European Community" and
@@ -139,12 +162,24 @@ class Rejection:
     reason: Reason
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class LinePlan:
     sku: str
-    quantity: int  # units sold, or cancelled on a cancellation: always positive
+    quantity: int  # units sold: always positive
     unit_price_minor: int
-    is_shipping: bool
+    kind: LineKind
+    discount_minor: int = 0  # its share of the order's discount
+
+    @property
+    def total_minor(self) -> int:
+        return self.quantity * self.unit_price_minor - self.discount_minor
+
+
+@dataclass(slots=True)
+class ShippingPlan:
+    code: str
+    fee_minor: int
+    refunded_minor: int = 0  # refunded by later cancellations
 
 
 @dataclass(slots=True)
@@ -153,23 +188,57 @@ class OrderPlan:
     customer: str | None
     country: str
     placed_at: datetime
-    is_cancellation: bool
     lines: list[LinePlan] = field(default_factory=list)
+    shipping: ShippingPlan | None = None
+    discount_minor: int = 0  # granted after the sale (``D`` lines), spread over the lines
 
     @property
     def number(self) -> str:
         return ORDER_NUMBER_PREFIX + self.invoice
 
     @property
+    def lines_minor(self) -> int:
+        """Quantity x unit price of the lines, less the order's discount."""
+        return sum(line.quantity * line.unit_price_minor for line in self.lines) - (
+            self.discount_minor
+        )
+
+    @property
     def total_minor(self) -> int:
-        return sum(line.quantity * line.unit_price_minor for line in self.lines)
+        return self.lines_minor + (self.shipping.fee_minor if self.shipping else 0)
+
+
+@dataclass(slots=True)
+class ReturnLinePlan:
+    position: int  # of the order line, 1-based
+    quantity: int
+    refund_minor: int
+
+
+@dataclass(slots=True)
+class ReturnPlan:
+    """What one ``C`` invoice gave back of one earlier order."""
+
+    cancellation: str  # the C invoice
+    order: OrderPlan
+    returned_at: datetime
+    lines: dict[int, ReturnLinePlan] = field(default_factory=dict)
+    postage_refund_minor: int = 0
+
+    @property
+    def number(self) -> str:
+        return f"{ORDER_NUMBER_PREFIX}{self.cancellation}/{self.order.invoice}"
+
+    @property
+    def refund_minor(self) -> int:
+        return sum(line.refund_minor for line in self.lines.values()) + self.postage_refund_minor
 
 
 @dataclass(frozen=True, slots=True)
 class ProductPlan:
     sku: str
     title: str
-    is_shipping: bool
+    kind: LineKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,34 +257,31 @@ class HistoryPlan:
     products: list[ProductPlan]
     customers: list[CustomerPlan]
     orders: list[OrderPlan]
+    returns: list[ReturnPlan]
     rejections: list[Rejection]
 
     @property
     def imported_lines(self) -> int:
+        """Lines of the file taken into the history (the others are refused)."""
+        return self.rows - len(self.rejections)
+
+    @property
+    def order_lines(self) -> int:
         return sum(len(order.lines) for order in self.orders)
 
     @property
     def revenue_minor(self) -> int:
-        """Quantity x unit price of the goods lines of the sales (shipping fees and
-        cancellations excluded), in pence."""
-        return sum(
-            line.quantity * line.unit_price_minor
-            for order in self.orders
-            if not order.is_cancellation
-            for line in order.lines
-            if not line.is_shipping
-        )
+        """The orders' lines (goods, manual adjustments, fees, samples) less their discounts,
+        in pence: postage and returns are left out."""
+        return sum(order.lines_minor for order in self.orders)
 
     @property
-    def cancelled_minor(self) -> int:
-        """Quantity x unit price of the goods lines of the cancellations, in pence."""
-        return sum(
-            line.quantity * line.unit_price_minor
-            for order in self.orders
-            if order.is_cancellation
-            for line in order.lines
-            if not line.is_shipping
-        )
+    def shipping_minor(self) -> int:
+        return sum(order.shipping.fee_minor for order in self.orders if order.shipping)
+
+    @property
+    def refunded_minor(self) -> int:
+        return sum(rma.refund_minor for rma in self.returns)
 
 
 def customer_id_for(external_id: str) -> uuid.UUID:
@@ -250,8 +316,8 @@ def _reason_expression() -> pl.Expr:
         .then(reason(Reason.BAD_DEBT_ADJUSTMENT))
         .when(pl.col("is_duplicate"))
         .then(reason(Reason.DUPLICATE_LINE))
-        .when(code.is_in(list(NOT_GOODS)))
-        .then(code.replace_strict({k: v.value for k, v in NOT_GOODS.items()}, default=""))
+        .when(code.is_in(list(REFUSED_CODES)))
+        .then(code.replace_strict({k: v.value for k, v in REFUSED_CODES.items()}, default=""))
         .when(code.str.starts_with(GIFT_VOUCHER_PREFIX))
         .then(reason(Reason.GIFT_VOUCHER))
         .when(quantity == 0)
@@ -273,8 +339,9 @@ def _reason_expression() -> pl.Expr:
 
 
 def classify(frame: pl.DataFrame) -> pl.DataFrame:
-    """The file's lines with ``row`` (1-based), ``pence``, ``country_code`` and ``reason``
-    (null for a line that is imported)."""
+    """The file's lines with ``row`` (1-based), ``pence``, ``country_code``, ``kind`` (a
+    :class:`LineKind`) and ``reason`` (null for a line kept so far: the grouping into orders
+    and returns may still refuse it)."""
     prices = {price: pence(price) for price in frame["UnitPrice"].drop_nulls().unique().to_list()}
     return (
         frame.with_row_index("row", offset=1)
@@ -284,95 +351,13 @@ def classify(frame: pl.DataFrame) -> pl.DataFrame:
             .alias("pence"),
             pl.col("Country").replace_strict(COUNTRIES, default=None).alias("country_code"),
             (~pl.struct(SOURCE_COLUMNS).is_first_distinct()).alias("is_duplicate"),
+            pl.col("StockCode")
+            .replace_strict(
+                {code: kind.value for code, kind in LINE_KINDS.items()},
+                default=LineKind.GOODS.value,
+                return_dtype=pl.String,
+            )
+            .alias("kind"),
         )
         .with_columns(_reason_expression().alias("reason"))
     )
-
-
-def read_history(path: Path, *, limit: int | None = None) -> HistoryPlan:
-    """The plan of the first ``limit`` lines (all by default) of the file at ``path``."""
-    frame = pl.read_parquet(path, columns=list(SOURCE_COLUMNS), n_rows=limit)
-    return plan_history(frame)
-
-
-def plan_history(frame: pl.DataFrame) -> HistoryPlan:
-    classified = classify(frame)
-    kept = classified.filter(pl.col("reason").is_null())
-    refused = classified.filter(pl.col("reason").is_not_null())
-    rejections = [
-        Rejection(row=row, invoice=invoice, stock_code=code, reason=Reason(reason))
-        for row, invoice, code, reason in refused.select(
-            "row", "InvoiceNo", "StockCode", "reason"
-        ).iter_rows()
-    ]
-    orders = _orders(kept)
-    return HistoryPlan(
-        rows=frame.height,
-        products=_products(classified, kept),
-        customers=_customers(orders),
-        orders=orders,
-        rejections=rejections,
-    )
-
-
-def _orders(kept: pl.DataFrame) -> list[OrderPlan]:
-    heads = kept.group_by("InvoiceNo", maintain_order=True).agg(
-        pl.col("CustomerID").drop_nulls().first(),
-        pl.col("country_code").first(),
-        pl.col("InvoiceDate").min(),
-    )
-    orders: dict[str, OrderPlan] = {}
-    for invoice, customer, country, placed in heads.iter_rows():
-        orders[invoice] = OrderPlan(
-            invoice=invoice,
-            customer=None if customer is None else str(int(customer)),
-            country=country,
-            placed_at=placed.replace(tzinfo=SHOP_TIME_ZONE).astimezone(UTC),
-            is_cancellation=invoice.startswith("C"),
-        )
-    for invoice, sku, quantity, unit_minor in kept.select(
-        "InvoiceNo", "StockCode", "Quantity", "pence"
-    ).iter_rows():
-        orders[invoice].lines.append(
-            LinePlan(
-                sku=sku,
-                quantity=abs(quantity),
-                unit_price_minor=unit_minor,
-                is_shipping=sku in SHIPPING_CODES,
-            )
-        )
-    return list(orders.values())
-
-
-def _products(classified: pl.DataFrame, kept: pl.DataFrame) -> list[ProductPlan]:
-    """One product per stock code of the kept lines, titled by its most frequent
-    description among all the file's lines (ties: the first in alphabetical order)."""
-    titles = dict(
-        classified.select("StockCode", pl.col("Description").str.strip_chars())
-        .filter(pl.col("Description").is_not_null() & (pl.col("Description") != ""))
-        .group_by("StockCode", "Description")
-        .len()
-        .sort(["StockCode", "len", "Description"], descending=[False, True, False])
-        .group_by("StockCode", maintain_order=True)
-        .agg(pl.col("Description").first())
-        .iter_rows()
-    )
-    skus = kept["StockCode"].unique(maintain_order=True).to_list()
-    return [
-        ProductPlan(
-            sku=sku, title=(titles.get(sku) or sku)[:TITLE_MAX], is_shipping=sku in SHIPPING_CODES
-        )
-        for sku in skus
-    ]
-
-
-def _customers(orders: Iterable[OrderPlan]) -> list[CustomerPlan]:
-    """One customer per ``CustomerID``, in the country of their first order."""
-    first: dict[str, OrderPlan] = {}
-    for order in orders:
-        if order.customer is None:
-            continue
-        known = first.get(order.customer)
-        if known is None or (order.placed_at, order.invoice) < (known.placed_at, known.invoice):
-            first[order.customer] = order
-    return [CustomerPlan(external_id=key, country=order.country) for key, order in first.items()]

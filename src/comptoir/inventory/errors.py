@@ -19,6 +19,11 @@ class LocationNotFound(NotFound):
     title = _l("This location does not exist.")
 
 
+class ChannelLocationNotFound(NotFound):
+    slug = "channel-location-not-found"
+    title = _l("This channel does not sell from this location.")
+
+
 class ReservationNotActive(Conflict):
     slug = "reservation-not-active"
     title = _l("This reservation is no longer active.")

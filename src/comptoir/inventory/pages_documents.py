@@ -101,7 +101,7 @@ def transfers_page(request: Request, session: DbSession) -> HTMLResponse:
     )
 
 
-@router.get("/inventory/transfers/new", response_class=HTMLResponse, dependencies=READ)
+@router.get("/inventory/transfers/new", response_class=HTMLResponse, dependencies=WRITE)
 def new_transfer_page(request: Request, session: DbSession) -> HTMLResponse:
     """The form of a new transfer."""
     return _new_transfer(request, session)
@@ -255,7 +255,7 @@ def counts_page(request: Request, session: DbSession) -> HTMLResponse:
     )
 
 
-@router.get("/inventory/counts/new", response_class=HTMLResponse, dependencies=READ)
+@router.get("/inventory/counts/new", response_class=HTMLResponse, dependencies=WRITE)
 def new_count_page(request: Request, session: DbSession) -> HTMLResponse:
     """The form of a new count sheet."""
     return _new_count(request, session)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from comptoir.inventory import schemas, service
 from comptoir.inventory.access import READ, WRITE, Caller, Paging, check_location, scope_locations
+from comptoir.inventory.errors import ChannelLocationNotFound
 from comptoir.inventory.router_documents import router as documents_router
 from comptoir.kit.errors import Forbidden, NotFound, problem_responses
 from comptoir.kit.http.access import Principal
@@ -294,7 +295,7 @@ def set_channel_location(
     principal: Caller,
     channel_id: uuid.UUID,
     location_id: uuid.UUID,
-    buffer: Annotated[int, Query(ge=0)] = 0,
+    buffer: Annotated[int, Query(ge=0, le=schemas.MAX_CHANNEL_BUFFER)] = 0,
 ) -> schemas.ChannelLocation:
     """Let a channel sell from a location, keeping ``buffer`` units back there."""
     check_location(principal, location_id)
@@ -302,6 +303,24 @@ def set_channel_location(
         session, channel_id=channel_id, location_id=location_id, buffer=buffer
     )
     return schemas.ChannelLocation.model_validate(rule)
+
+
+@router.delete(
+    "/channels/{channel_id}/locations/{location_id}",
+    dependencies=WRITE,
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(404),
+)
+def remove_channel_location(
+    session: DbSession, principal: Caller, channel_id: uuid.UUID, location_id: uuid.UUID
+) -> Response:
+    """Stop a channel selling from a location: its stock no longer counts in the channel's
+    available-to-promise. ``channel-location-not-found`` when the channel did not sell from
+    it."""
+    check_location(principal, location_id)
+    if not service.remove_channel_location(session, channel_id=channel_id, location_id=location_id):
+        raise ChannelLocationNotFound(field="location_id")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 # -- reorder parameters ----------------------------------------------------------------------

@@ -19,6 +19,8 @@ ReservationStatus = Literal["active", "released", "consumed", "expired"]
 TransferStatus = Literal["draft", "shipped", "partially_received", "received", "cancelled"]
 CountStatus = Literal["open", "applied", "cancelled"]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# The most units a channel may keep back at one location (the column is a 32-bit integer).
+MAX_CHANNEL_BUFFER = 1_000_000
 _TIME = r"^([01]\d|2[0-3]):[0-5]\d$"
 
 
@@ -166,7 +168,7 @@ class ChannelLocation(BaseModel):
 
     channel_id: uuid.UUID
     location_id: uuid.UUID
-    buffer: int = Field(ge=0)
+    buffer: int = Field(ge=0, le=MAX_CHANNEL_BUFFER)
 
 
 class TransferLineCreate(BaseModel):

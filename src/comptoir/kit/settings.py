@@ -74,6 +74,12 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = 15_000
 
     base_url: str = "http://127.0.0.1:8000"
+    shopper_verification_url: str = Field(
+        default="",
+        description="The storefront page that opens the link of a shopper's verification "
+        "e-mail; the token is added as the 'token' query parameter. Empty: "
+        "base_url + /account/verify-email.",
+    )
     forwarded_allow_ips: str = Field(
         default="127.0.0.1",
         description="Proxies whose X-Forwarded-* headers are trusted (comma-separated, or *).",

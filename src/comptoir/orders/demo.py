@@ -1,5 +1,6 @@
 """BoutiqueNova's orders for the demo shop: a dozen web orders placed through real carts and
-checkouts (stock held, then allocated; card payments and bank transfers)."""
+checkouts (stock held, then allocated; card payments and bank transfers), half of them by
+demo customers who come back."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ from sqlalchemy.orm import Session
 
 from comptoir.catalog import service as catalog
 from comptoir.channels import service as channels
+from comptoir.customers import service as customers
+from comptoir.customers.schemas import CustomerFilters
 from comptoir.kit.errors import DomainError
 from comptoir.kit.settings import Settings
 from comptoir.orders import service
+from comptoir.orders.marketplace.demo import seed_marketplace_orders
 from comptoir.orders.models import Order
 from comptoir.orders.schemas import Address, CheckoutRequest, PaymentIn
 
@@ -26,11 +30,23 @@ BUYERS: Final = (
 )
 
 
-def _request(n: int) -> CheckoutRequest:
+def _returning(session: Session) -> list[tuple[str, str]]:
+    """The e-mails and names of a few demo customers, so that some orders are theirs (their
+    customer pages then list them); the other buyers become customers at checkout."""
+    page = customers.list_customers(
+        session, CustomerFilters(kind="person"), limit=len(BUYERS), cursor=None
+    )
+    return [(c.email, customers.display_name(c)) for c in page.items if c.email]
+
+
+def _request(n: int, returning: list[tuple[str, str]]) -> CheckoutRequest:
     name, city, postal_code = BUYERS[n % len(BUYERS)]
     card = n % 3 != 2
+    email = f"client{n + 1}@example.com"
+    if returning and n % 2:
+        email, name = returning[n % len(returning)]
     return CheckoutRequest(
-        email=f"client{n + 1}@example.com",
+        email=email,
         billing_address=Address(
             name=name, line1=f"{n + 3} rue de la Paix", postal_code=postal_code, city=city,
             country="FR",
@@ -51,6 +67,7 @@ def seed_orders(session: Session, settings: Settings) -> str:
         return "Orders: no web shop to sell on."
     listed = sorted(catalog.listed_variant_ids(session, web.id))
     rng = random.Random(2026)
+    returning = _returning(session)
     placed = 0
     for n in range(ORDER_COUNT):
         cart = service.create_cart(session, channel_id=web.id, destination_country="FR")
@@ -61,6 +78,8 @@ def seed_orders(session: Session, settings: Settings) -> str:
                 continue  # not priced, not taxed or out of stock: a shopper would skip it
         if not cart.lines:
             continue
-        service.checkout(session, cart.id, _request(n), production=False, actor="demo")
+        service.checkout(session, cart.id, _request(n, returning), production=False, actor="demo")
         placed += 1
-    return f"Orders: {placed} web orders placed."
+    imported = seed_marketplace_orders(session)
+    more = f", {imported} marketplace orders imported" if imported else ""
+    return f"Orders: {placed} web orders placed{more}."

@@ -122,6 +122,8 @@ class Order(IdMixin, TimestampMixin, Base):
         ),
         Index("ix_orders_orders_channel_placed", "channel_id", "placed_at"),
         Index("ix_orders_orders_status_placed", "status", "placed_at"),
+        # A marketplace order is imported once per channel, whoever imports it.
+        UniqueConstraint("channel_id", "external_reference"),
     )
 
     number: Mapped[str] = mapped_column(String(80), unique=True)
@@ -130,6 +132,8 @@ class Order(IdMixin, TimestampMixin, Base):
         ForeignKey("orders_carts.id", ondelete="SET NULL"), unique=True, default=None
     )
     status: Mapped[str] = mapped_column(String(20), default="pending_payment")
+    # The order's id on the marketplace it came from (None for orders placed in Comptoir).
+    external_reference: Mapped[str | None] = mapped_column(String(100), default=None)
     customer_id: Mapped[uuid.UUID | None] = mapped_column(default=None, index=True)
     shopper_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
     # Whose data key encrypts the personal fields: the customer, or the order itself.

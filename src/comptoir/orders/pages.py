@@ -23,6 +23,8 @@ from comptoir.backoffice.shell import (
     request_locale,
     require_scope,
 )
+from comptoir.channels import service as channels
+from comptoir.customers import service as customers
 from comptoir.kit.errors import DomainError, NotFound
 from comptoir.kit.http.access import Principal
 from comptoir.kit.http.transaction import DbSession
@@ -31,6 +33,7 @@ from comptoir.kit.i18n import lazy_gettext as _l
 from comptoir.kit.money import Money, MoneyOut
 from comptoir.orders import service
 from comptoir.orders.models import Order
+from comptoir.orders.pages_sourcing import sourcing_view
 from comptoir.orders.schemas import OrderFilters, OrderStatus
 
 ORDERS_PATH: Final = "/admin/orders"
@@ -68,11 +71,15 @@ EVENTS: Final[dict[str, LazyString]] = {
     "return_cancelled": _l("Return cancelled"),
     "refunded": _l("Refund issued"),
     "exchange_placed": _l("Exchange order placed"),
+    "sourced": _l("Locations chosen"),
+    "line_sourced": _l("Line sent to another location"),
+    "units_arrived": _l("Transferred units arrived at the store"),
 }
 
 PROVIDERS: Final[dict[str, LazyString]] = {
     "bank_transfer": _l("Bank transfer"),
     "manual": _l("Manual payment"),
+    "marketplace": _l("Marketplace"),
     "test_card": _l("Test card"),
 }
 PAYMENT_STATUSES: Final[dict[str, LazyString]] = {
@@ -158,6 +165,7 @@ def _render_order(
         providers=PROVIDERS,
         payment_statuses=PAYMENT_STATUSES,
         fulfilment=fulfilment_view(session, order),
+        sourcing=sourcing_view(session, order),
         order_returns=returns_of_order(session, order.id),
         error=error,
     )
@@ -200,3 +208,49 @@ def mark_paid(request: Request, session: DbSession, order_id: str) -> Response:
             request, session, order, error=error.detail(request_locale(request)), status_code=409
         )
     return redirect_with_flash(request, f"{ORDERS_PATH}/{order.id}", "order-paid")
+
+
+# -- the "Orders" section of a customer's page -----------------------------------------------
+
+CUSTOMER_ORDERS_SHOWN: Final = 20
+
+
+def customer_orders_context(session: Session, customer_id: uuid.UUID) -> dict[str, object]:
+    """The latest orders of the customer and of those merged into her, for her page."""
+    ids, frontier = [customer_id], [customer_id]
+    while frontier:
+        frontier = [
+            merged.id
+            for parent in frontier
+            for merged in customers.merged_customers(session, parent)
+            if merged.id not in ids
+        ]
+        ids += frontier
+    orders, count = service.orders_of_customers(session, ids, limit=CUSTOMER_ORDERS_SHOWN)
+    names = {channel.id: channel.name for channel in channels.list_channels(session)}
+    return {
+        "count": count,
+        "rows": [
+            {
+                "id": order.id,
+                "number": order.number,
+                "placed_at": order.placed_at,
+                "channel": names.get(order.channel_id, "—"),
+                "status": order.status,
+                "status_label": STATUSES.get(order.status, order.status),
+                "total": Money.from_minor(order.total_gross_minor, order.currency),
+            }
+            for order in orders
+        ],
+    }
+
+
+customers.register_detail_panel(
+    customers.DetailPanel(
+        key="orders",
+        title=_l("Orders"),
+        template="orders/_customer_orders.html",
+        context=customer_orders_context,
+        order=10,
+    )
+)

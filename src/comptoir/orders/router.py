@@ -13,6 +13,7 @@ from comptoir.kit.http.access import Principal, requires
 from comptoir.kit.http.transaction import DbSession
 from comptoir.kit.pagination import Page, PageParams
 from comptoir.orders import schemas, service
+from comptoir.orders.service import sourcing
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 
@@ -85,4 +86,25 @@ def confirm_payment(
 ) -> schemas.OrderDetail:
     """Confirm that the pending payment (bank transfer, manual) arrived: the order is paid."""
     order = service.mark_paid(session, order_id, actor=_actor(principal), note=body.note)
+    return service.order_detail(session, order)
+
+
+@router.post(
+    "/{order_id}/lines/{line_id}/source",
+    response_model=schemas.OrderDetail,
+    responses=problem_responses(404, 409, 422),
+)
+def source_line(
+    session: DbSession,
+    order_id: uuid.UUID,
+    line_id: uuid.UUID,
+    body: schemas.LineSource,
+    principal: Annotated[Principal, requires("orders:write")],
+) -> schemas.OrderDetail:
+    """Send a line not yet picked to another of the channel's locations: its allocation is
+    released and its units reserved there, both or neither (409 ``insufficient-stock`` when
+    the location lacks them). The move and who made it are on the timeline."""
+    order = sourcing.move_line(
+        session, order_id, line_id, body.location_id, actor=_actor(principal)
+    )
     return service.order_detail(session, order)

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from comptoir.customers.schemas import ConsentChoice
 from comptoir.kit.money import MoneyOut
 from comptoir.orders.delivery.schemas import CartDeliveryOut, OrderDeliveryOut, PickupPoint
 
@@ -43,10 +44,12 @@ def rate_text(rate: Decimal) -> str:
 
 
 class CartCreate(BaseModel):
+    """A new cart. Its customer is never taken from the body (``customer_id`` is refused with
+    a 422): a signed-in shopper's cart is her customer's, a guest's has none until checkout."""
+
     model_config = ConfigDict(extra="forbid")
 
     destination_country: CountryCode | None = None
-    customer_id: uuid.UUID | None = None
 
 
 class CartLineCreate(BaseModel):
@@ -154,6 +157,9 @@ class PaymentIn(BaseModel):
 
 
 class CheckoutRequest(BaseModel):
+    """The buyer's details and payment. ``consents``: the consent boxes shown at checkout, as
+    the buyer left them (unticked by default; only the ticked ones are recorded)."""
+
     model_config = ConfigDict(extra="forbid")
 
     email: Email
@@ -161,6 +167,7 @@ class CheckoutRequest(BaseModel):
     billing_address: Address
     shipping_address: Address | None = None
     payment: PaymentIn
+    consents: list[ConsentChoice] = Field(default_factory=list, max_length=8)
 
 
 # -- orders --------------------------------------------------------------------------------
@@ -211,6 +218,8 @@ class OrderSummary(BaseModel):
     number: str
     channel_id: uuid.UUID
     status: OrderStatus
+    # The marketplace's order id, for an order imported from a marketplace.
+    external_reference: str | None = None
     customer_id: uuid.UUID | None
     total_gross: MoneyOut
     placed_at: datetime
@@ -269,3 +278,11 @@ class PaymentConfirm(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+
+
+class LineSource(BaseModel):
+    """Where staff send a line not yet picked: one of the channel's selling locations."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    location_id: uuid.UUID

@@ -11,6 +11,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, status
 from sqlalchemy.orm import Session
 
+from comptoir.channels import service as channels
+from comptoir.customers import service as customers
+from comptoir.identity.shoppers import service as shoppers
 from comptoir.kit.errors import Forbidden, problem_responses
 from comptoir.kit.http.access import Principal, current_principal, requires
 from comptoir.kit.http.transaction import DbSession
@@ -41,20 +44,37 @@ def _cart(session: Session, principal: Caller, cart_id: uuid.UUID) -> Cart:
     return cart
 
 
+def _shopper_customer(session: Session, principal: Principal) -> uuid.UUID | None:
+    """The customer a signed-in shopper buys as (tied to her account on first need); none
+    for a guest, nor for a shopper whose unverified address was a known customer's (she buys
+    as a guest until she verifies it). A cart's customer only ever comes from here, never
+    from a request body."""
+    if principal.kind != "shopper":
+        return None
+    kind = channels.get_channel(session, _channel_id(principal)).kind
+    return shoppers.account_customer(
+        session,
+        shoppers.get_shopper(session, principal.id),
+        source=customers.source_of_channel(kind),
+    )
+
+
 @router.post(
     "",
     dependencies=CART,
     status_code=status.HTTP_201_CREATED,
     response_model=schemas.CartOut,
-    responses=problem_responses(403, 404),
+    responses=problem_responses(403, 404, 422),
 )
 def create_cart(session: DbSession, principal: Caller, body: schemas.CartCreate) -> schemas.CartOut:
-    """An empty cart on the calling channel (a signed-in shopper's own)."""
+    """An empty cart on the calling channel. A signed-in shopper's cart is hers and her
+    customer's (the customer's group prices apply); a guest's has no customer until checkout.
+    A ``customer_id`` in the body is refused (422 on ``customer_id``)."""
     cart = service.create_cart(
         session,
         channel_id=_channel_id(principal),
         shopper_id=principal.id if principal.kind == "shopper" else None,
-        customer_id=body.customer_id,
+        customer_id=_shopper_customer(session, principal),
         destination_country=body.destination_country,
     )
     return service.cart_out(session, cart)
@@ -207,9 +227,16 @@ def checkout(
     body: schemas.CheckoutRequest,
 ) -> schemas.OrderOut:
     """Place the order: all or nothing (the order, its stock allocations, the payment and
-    its events). Send an ``Idempotency-Key`` to retry safely: the same key replays the
-    first answer."""
-    _cart(session, principal, cart_id)
+    its events). The order is the customer's of the signed-in shopper, else the one customer
+    of ``email`` / ``phone`` across channels (found or created); the consent boxes ticked in
+    ``consents`` are recorded on that customer. Send an ``Idempotency-Key`` to retry safely:
+    the same key replays the first answer."""
+    cart = _cart(session, principal, cart_id)
+    customer_id = _shopper_customer(session, principal)
+    if principal.kind == "shopper" and cart.customer_id != customer_id:
+        # The account's customer may have been merged since, or tied once it was verified.
+        cart.customer_id = customer_id
+        session.flush()
     settings = request.app.state.settings
     order = service.checkout(
         session,

@@ -75,6 +75,8 @@ def seed_purchasing(session: Session, settings: Settings) -> str:
                 supplier_sku=f"SUP-{index + 1:04d}",
                 unit_cost=Decimal("3.50") + index,
                 min_order_quantity=6,
+                # the first price comes from further away than its supplier's usual goods
+                lead_time_days=10 if index == 0 else None,
             ),
         )
     location_id = warehouses[0].id

@@ -21,6 +21,11 @@ class SupplierPriceConflict(Conflict):
     title = _l("This supplier already has a price for this variant or this reference.")
 
 
+class SupplierPriceNotFound(NotFound):
+    slug = "supplier-price-not-found"
+    title = _l("This supplier has no price for this variant.")
+
+
 class PurchaseOrderNotFound(NotFound):
     slug = "purchase-order-not-found"
     title = _l("This purchase order does not exist.")

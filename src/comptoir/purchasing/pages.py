@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, Final
 
+from babel.dates import format_date
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
@@ -32,6 +33,7 @@ from comptoir.kit.i18n import LazyString, translate
 from comptoir.kit.i18n import lazy_gettext as _l
 from comptoir.kit.money import Money, MoneyOut
 from comptoir.purchasing import service
+from comptoir.purchasing.pages_suppliers import router as supplier_router
 from comptoir.purchasing.schemas import (
     OrderStatus,
     PurchaseOrderCreate,
@@ -126,14 +128,15 @@ def _new_order_context(session: Session) -> dict[str, Any]:
 
 
 @router.get("/purchasing/orders/new", response_class=HTMLResponse, dependencies=WRITE)
-def new_order_page(request: Request, session: DbSession) -> HTMLResponse:
+def new_order_page(request: Request, session: DbSession, supplier_id: str = "") -> HTMLResponse:
+    """The form of a new order; ``supplier_id`` chooses the supplier beforehand."""
     return render(
         request,
         "purchasing/order_new.html",
         title=_l("New purchase order"),
         breadcrumb=_crumbs(Crumb(_l("Purchase orders"), ORDERS_PATH), Crumb(_l("New"))),
         errors={},
-        values={},
+        values={"supplier_id": supplier_id},
         **_new_order_context(session),
     )
 
@@ -247,6 +250,7 @@ def _render_order(
         money=_money_formatter(request),
         labels=labels,
         location=inventory.get_location(session, view.location_id),
+        day=lambda value: format_date(value, format="medium", locale=request_locale(request)),
         statuses=STATUSES,
         error=error,
         errors=errors or {},
@@ -380,3 +384,7 @@ async def create_supplier(request: Request, session: DbSession) -> Response:
             request, form, {error.field or "name": error.detail(locale)}, status_code=422
         )
     return redirect_with_flash(request, SUPPLIERS_PATH, "supplier-created")
+
+
+# After the routes above, so that /suppliers/new is matched before /suppliers/{supplier_id}.
+router.include_router(supplier_router)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Response, status
 
 from comptoir.kit.errors import problem_responses
 from comptoir.kit.http.access import requires
@@ -85,6 +85,21 @@ def set_supplier_price(
     """Record or replace the supplier's price for a variant."""
     price = service.set_supplier_price(session, supplier_id, body)
     return service.price_view(price, service.get_supplier(session, supplier_id))
+
+
+@router.delete(
+    "/suppliers/{supplier_id}/prices/{variant_id}",
+    dependencies=WRITE,
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(404),
+)
+def remove_supplier_price(
+    session: DbSession, supplier_id: uuid.UUID, variant_id: uuid.UUID
+) -> Response:
+    """Take a variant off the supplier's price list (404 ``supplier-price-not-found`` when
+    it is not on it); orders already made keep their cost."""
+    service.remove_supplier_price(session, supplier_id, variant_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/orders", dependencies=READ, response_model=Page[schemas.PurchaseOrder])

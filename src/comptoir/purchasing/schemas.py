@@ -69,6 +69,8 @@ class SupplierPrice(BaseModel):
     min_order_quantity: int
     lead_time_days: int
     """The price's own lead time, or the supplier's usual one."""
+    lead_time_from: Literal["price_list", "supplier"]
+    """Where ``lead_time_days`` comes from: this price, or the supplier's usual lead time."""
 
 
 class PurchaseOrderLineCreate(BaseModel):
@@ -86,7 +88,13 @@ class PurchaseOrderLineCreate(BaseModel):
 class PurchaseOrderCreate(BaseModel):
     supplier_id: uuid.UUID
     location_id: uuid.UUID
-    expected_on: date | None = None
+    expected_on: date | None = Field(
+        default=None,
+        description=(
+            "The expected delivery date; without it, today plus the longest lead time of the "
+            "lines (the price list's, else the supplier's usual one)."
+        ),
+    )
     notes: str = Field(default="", max_length=5000)
     lines: list[PurchaseOrderLineCreate] = Field(min_length=1, max_length=500)
 

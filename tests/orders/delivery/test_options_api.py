@@ -8,6 +8,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from comptoir.catalog.models import Variant
+from comptoir.inventory import service as inventory
+from comptoir.inventory.models import Location
 from tests.catalog.factories import make_promotion
 from tests.inventory.factories import make_location, stock
 from tests.orders.delivery.factories import make_carriers
@@ -21,6 +23,15 @@ def _weighed(session: Session, shop: Shop, grams: int, **kw: object) -> Variant:
     variant.weight_grams = grams
     session.flush()
     return variant
+
+
+def _store(session: Session, shop: Shop, **kw: object) -> Location:
+    """A store the shop's channel sells from (only selling locations serve a cart)."""
+    store = make_location(session, kind="store", **kw)
+    inventory.set_channel_location(
+        session, channel_id=shop.channel.id, location_id=store.id, buffer=0
+    )
+    return store
 
 
 def _cart(api: TestClient, shop: Shop, variant: Variant, quantity: int, country: str) -> str:
@@ -177,9 +188,9 @@ def test_click_and_collect_is_offered_where_the_stock_is_or_can_be_sent(
     shop = make_shop(session)
     make_carriers(session)
     mug = _weighed(session, shop, 400)
-    stocked = make_location(session, kind="store", click_and_collect=True, country="FR")
-    empty = make_location(session, kind="store", click_and_collect=True, country="FR")
-    no_collect = make_location(session, kind="store", click_and_collect=False, country="FR")
+    stocked = _store(session, shop, click_and_collect=True, country="FR")
+    empty = _store(session, shop, click_and_collect=True, country="FR")
+    no_collect = _store(session, shop, click_and_collect=False, country="FR")
     for store in (stocked, no_collect):
         stock(session, variant_id=mug.id, location_id=store.id, quantity=3)
     cart_id = _cart(api, shop, mug, 2, "FR")
@@ -199,7 +210,7 @@ def test_the_carts_own_hold_counts_for_click_and_collect(api: TestClient, sessio
     shop = make_shop(session)
     make_carriers(session)
     mug = _weighed(session, shop, 400, units=2)
-    store = make_location(session, kind="store", click_and_collect=True, country="FR")
+    store = _store(session, shop, click_and_collect=True, country="FR")
     cart_id = _cart(api, shop, mug, 2, "FR")
 
     options = _options(api, shop, cart_id)
@@ -214,7 +225,7 @@ def test_click_and_collect_is_not_offered_when_no_one_has_the_units(
     make_carriers(session)
     backordered = _weighed(session, shop, 400, units=0)
     backordered.allows_backorder = True
-    store = make_location(session, kind="store", click_and_collect=True, country="FR")
+    store = _store(session, shop, click_and_collect=True, country="FR")
     cart_id = _cart(api, shop, backordered, 1, "FR")
 
     options = _options(api, shop, cart_id)
@@ -258,7 +269,7 @@ def test_choosing_click_and_collect_makes_the_cart_a_pickup(
 ) -> None:
     shop = make_shop(session)
     make_carriers(session)
-    store = make_location(session, kind="store", click_and_collect=True, country="FR")
+    store = _store(session, shop, click_and_collect=True, country="FR")
     cart_id = _cart(api, shop, _weighed(session, shop, 400), 1, "FR")
 
     chosen = api.put(

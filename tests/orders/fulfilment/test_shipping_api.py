@@ -77,7 +77,9 @@ def test_delivery_completes_a_shipped_order_and_emits_order_delivered(
     assert delivered.json()["shipments"][0]["status"] == "delivered"
     assert again.status_code == 409
     detail = staff.get(f"{ORDERS}/{order['id']}").json()
-    assert [e["kind"] for e in detail["timeline"]] == ["placed", "paid", "shipped", "delivered"]
+    assert [e["kind"] for e in detail["timeline"]] == [
+        "placed", "sourced", "paid", "shipped", "delivered",
+    ]  # fmt: skip
     assert events_of(session, order["id"])[-1] == "order.delivered"
 
 

@@ -1,5 +1,11 @@
 """The catalogue's operations, for its router, its pages and the other modules."""
 
+from comptoir.catalog.service.categories import (
+    category_tree,
+    get_category,
+    product_counts_by_category,
+    update_category,
+)
 from comptoir.catalog.service.costs import record_receipt_cost
 from comptoir.catalog.service.gtin import gtin_check_digit, is_valid_gtin, normalise_gtin
 from comptoir.catalog.service.listings import (
@@ -80,6 +86,7 @@ __all__ = [
     "add_tax_rate",
     "add_variant",
     "apply_promotions",
+    "category_tree",
     "coupons_of",
     "create_category",
     "create_coupon",
@@ -90,6 +97,7 @@ __all__ = [
     "end_promotion",
     "find_variant_by_barcode",
     "find_variant_by_sku",
+    "get_category",
     "get_price_list",
     "get_product",
     "get_promotion",
@@ -113,6 +121,7 @@ __all__ = [
     "prices_in_list",
     "prices_of_variant",
     "product_by_handle",
+    "product_counts_by_category",
     "product_out",
     "promotion_status",
     "record_receipt_cost",
@@ -125,6 +134,7 @@ __all__ = [
     "tax_class_by_code",
     "tax_rate_for",
     "unit_cost",
+    "update_category",
     "update_product",
     "update_promotion",
     "update_variant",

@@ -20,10 +20,12 @@ from comptoir.customers.service.addresses import (
     update_address,
 )
 from comptoir.customers.service.consents import (
+    check_consent_choices,
     consent_history,
     current_consents,
     has_consent,
     record_consent,
+    record_consent_choices,
     withdraw_consent,
 )
 from comptoir.customers.service.customers import (
@@ -38,6 +40,7 @@ from comptoir.customers.service.customers import (
     list_customers,
     merge_target,
     resolve_customer,
+    source_of_channel,
     update_customer,
 )
 from comptoir.customers.service.groups import (
@@ -71,6 +74,7 @@ __all__ = [
     "MergeNotFound",
     "active_customer",
     "add_address",
+    "check_consent_choices",
     "consent_history",
     "create_customer",
     "create_group",
@@ -94,10 +98,12 @@ __all__ = [
     "merges_of",
     "price_group",
     "record_consent",
+    "record_consent_choices",
     "register_detail_panel",
     "remove_address",
     "resolve_customer",
     "set_groups",
+    "source_of_channel",
     "unmerge",
     "unregister_detail_panel",
     "update_address",

@@ -8,6 +8,7 @@ there is no consent: nothing is ever ticked by default.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -17,7 +18,9 @@ from comptoir.customers import events, schemas
 from comptoir.customers.models import ConsentRecord
 from comptoir.customers.service.customers import active_customer
 from comptoir.kit import clock
+from comptoir.kit.errors import InvalidInput
 from comptoir.kit.events import emit
+from comptoir.kit.i18n import lazy_gettext as _l
 
 
 def consent_history(session: Session, customer_id: uuid.UUID) -> list[ConsentRecord]:
@@ -152,6 +155,55 @@ def record_consent(
         actor=actor,
         occurred_at=occurred_at,
     )
+
+
+def check_consent_choices(choices: Sequence[schemas.ConsentChoice]) -> None:
+    """Raise :class:`InvalidInput` (``consents.<i>``) when a channel and purpose come twice
+    among the boxes of one form."""
+    seen: set[tuple[str, str]] = set()
+    for index, choice in enumerate(choices):
+        if (choice.channel, choice.purpose) in seen:
+            raise InvalidInput(
+                _l("This channel and purpose already come earlier in the list."),
+                field=f"consents.{index}",
+            )
+        seen.add((choice.channel, choice.purpose))
+
+
+def record_consent_choices(
+    session: Session,
+    customer_id: uuid.UUID,
+    choices: Sequence[schemas.ConsentChoice],
+    *,
+    source: schemas.Source,
+    actor: str = "",
+) -> list[ConsentRecord]:
+    """Record the boxes a shopper ticked at sign-up or checkout (``granted``); unticked ones
+    record nothing. A box already granted with the same wording adds no record. Returns the
+    new records. Raises :class:`InvalidInput` (``consents.<i>``) when a channel and purpose
+    come twice, before recording anything, and what :func:`record_consent` raises."""
+    check_consent_choices(choices)
+    ticked = [choice for choice in choices if choice.granted]
+    if not ticked:
+        return []
+    current = {(s.channel, s.purpose): s for s in current_consents(session, customer_id)}
+    records = []
+    for choice in ticked:
+        state = current[(choice.channel, choice.purpose)]
+        if state.granted and state.wording_version == choice.wording_version:
+            continue
+        records.append(
+            record_consent(
+                session,
+                customer_id,
+                channel=choice.channel,
+                purpose=choice.purpose,
+                wording_version=choice.wording_version,
+                source=source,
+                actor=actor,
+            )
+        )
+    return records
 
 
 def withdraw_consent(

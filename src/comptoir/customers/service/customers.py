@@ -251,6 +251,20 @@ def resolve_customer(
     return schemas.ResolvedCustomer(customer=customer, created=True)
 
 
+CHANNEL_SOURCES: Final[dict[str, schemas.Source]] = {
+    "web": "web_shop",
+    "app": "web_shop",
+    "store": "till",
+    "marketplace": "marketplace",
+}
+
+
+def source_of_channel(kind: str) -> schemas.Source:
+    """Where a customer met on a sales channel of ``kind`` comes from: the web shop and the
+    app are ``web_shop``, a store's till ``till``, a marketplace ``marketplace``."""
+    return CHANNEL_SOURCES.get(kind, "web_shop")
+
+
 def _fill_missing(session: Session, customer: Customer, **values: str | None) -> None:
     changed = False
     for name, value in values.items():

@@ -1,4 +1,5 @@
-"""Shopper accounts, their access tokens and failed sign-ins per address.
+"""Shopper accounts, their access tokens, e-mail verifications and failed sign-ins per
+address.
 
 The e-mail address is personal data: it is stored encrypted under the shopper's own data key
 and found again through its HMAC blind index, never in clear.
@@ -8,12 +9,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from comptoir.kit.crypto import blind_index_column, encrypted_column
 from comptoir.kit.db import Base, IdMixin, TimestampMixin
+from comptoir.kit.db.types import JSONType
 
 SHOPPER_SUBJECT = "shopper"
 
@@ -35,6 +38,12 @@ class Shopper(IdMixin, TimestampMixin, Base):
     # The customer record this account belongs to, once the customers module links them.
     # No foreign key: customers are another module's table.
     customer_id: Mapped[uuid.UUID | None] = mapped_column(default=None, index=True)
+    # When the shopper proved the address is hers (a verification link): until then the
+    # account is tied to no customer that existed before it.
+    email_verified_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The consent boxes ticked at sign-up while the account waits for its customer (the
+    # address was a known customer's): recorded on her once the address is verified.
+    pending_consents: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType(), default=None)
 
 
 class ShopperToken(IdMixin, TimestampMixin, Base):
@@ -55,6 +64,27 @@ class ShopperToken(IdMixin, TimestampMixin, Base):
     last_used_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class ShopperEmailVerification(IdMixin, TimestampMixin, Base):
+    """A verification link sent to an account's address. Single use, valid 24 hours; only its
+    token's SHA-256 is stored. Its creation time also paces the resends."""
+
+    __tablename__ = "identity_shopper_email_verifications"
+    __table_args__ = (
+        Index(
+            "ix_identity_shopper_email_verifications_shopper_created", "shopper_id", "created_at"
+        ),
+    )
+
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    shopper_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("identity_shoppers.id", ondelete="CASCADE")
+    )
+    # The language of the e-mail: the one the storefront asked in.
+    locale: Mapped[str] = mapped_column(String(5))
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class ShopperFailedSignIn(IdMixin, TimestampMixin, Base):

@@ -1,6 +1,6 @@
-"""Shopper accounts on the channel API, ``/store/v1/account``: sign up and sign in with the
-channel key alone; read the account, change the password and sign out with the shopper's
-token as well."""
+"""Shopper accounts on the channel API, ``/store/v1/account``: sign up, sign in and verify the
+address with the channel key alone; read the account, ask for a new verification e-mail,
+change the password and sign out with the shopper's token as well."""
 
 from __future__ import annotations
 
@@ -8,13 +8,18 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, status
+from sqlalchemy.orm import Session
 
-from comptoir.identity.shoppers import schemas, service
+from comptoir.channels import service as channels
+from comptoir.customers import service as customers
+from comptoir.customers.schemas import Source
+from comptoir.identity.shoppers import schemas, service, verification
 from comptoir.identity.shoppers.errors import ShopperSignInFailed, ShopperSignInRateLimited
 from comptoir.kit.db.engine import Database
 from comptoir.kit.errors import problem_responses
 from comptoir.kit.http.access import Principal, current_principal, requires
 from comptoir.kit.http.transaction import DbSession, current_transaction
+from comptoir.kit.i18n import current_locale
 
 router = APIRouter(prefix="/account", tags=["store"])
 
@@ -38,6 +43,11 @@ def _channel_id(principal: Principal) -> uuid.UUID:
     return principal.channel_id
 
 
+def _source(session: Session, principal: Principal) -> Source:
+    """Where a customer made through the calling channel comes from."""
+    return customers.source_of_channel(channels.get_channel(session, _channel_id(principal)).kind)
+
+
 @router.post(
     "",
     dependencies=CHANNEL,
@@ -46,8 +56,16 @@ def _channel_id(principal: Principal) -> uuid.UUID:
     responses=problem_responses(401, 403, 409, 422),
 )
 def sign_up(session: DbSession, principal: Caller, body: schemas.SignUp) -> schemas.ShopperTokenOut:
-    """Open a shop account and sign in to it on the calling channel."""
+    """Open a shop account, sign in to it on the calling channel and e-mail a link to verify
+    its address. A new customer is made for the account, on whom the consent boxes ticked in
+    ``consents`` are recorded; when a customer already had the address, the account is tied
+    to her (and the boxes recorded) only once the address is verified (``customer_id`` is
+    ``null`` until then)."""
     shopper = service.sign_up(session, body.email, body.password)
+    service.tie_new_account(
+        session, shopper, source=_source(session, principal), consents=body.consents
+    )
+    verification.request_verification(session, shopper.id, locale=current_locale())
     issued = service.issue_token(session, shopper, _channel_id(principal))
     return schemas.ShopperTokenOut(
         access_token=issued.token,
@@ -125,6 +143,37 @@ def change_password(
         keep_token_id=_token_id(principal),
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/verification-email",
+    dependencies=ACCOUNT,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=problem_responses(401, 403, 409, 429),
+)
+def send_verification_email(session: DbSession, principal: Caller) -> Response:
+    """E-mail a new link to verify the account's address (in the language of the request);
+    earlier links stay valid. One e-mail a minute and ten a day per account (429 beyond);
+    409 when the address is already verified."""
+    verification.request_verification(session, principal.id, locale=current_locale())
+    return Response(status_code=status.HTTP_202_ACCEPTED)
+
+
+@router.post(
+    "/verify-email",
+    dependencies=CHANNEL,
+    response_model=schemas.ShopperOut,
+    responses=problem_responses(401, 403, 422),
+)
+def verify_email(
+    session: DbSession, principal: Caller, body: schemas.EmailVerification
+) -> schemas.ShopperOut:
+    """Verify the account's address with the token of the e-mailed link (valid 24 hours,
+    once; the channel key is enough, so the link works in any browser). The account is then
+    tied to the one customer of its address, found across channels or created, with her
+    group prices. An unknown, used or expired token is a 422 on ``token``."""
+    shopper = verification.verify_email(session, body.token, source=_source(session, principal))
+    return service.shopper_out(shopper)
 
 
 @router.post(

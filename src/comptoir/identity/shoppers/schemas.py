@@ -8,16 +8,22 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from comptoir.customers.schemas import ConsentChoice
+
 # Longer than the policy's maximum, so that the policy (not the parser) explains the refusal.
 Password = Annotated[str, Field(min_length=1, max_length=1024)]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=320)]
 
 
 class SignUp(BaseModel):
+    """A new account. ``consents``: the consent boxes shown with the form, as the shopper left
+    them (unticked by default; only the ticked ones are recorded on the customer)."""
+
     model_config = ConfigDict(extra="forbid")
 
     email: Email
     password: Password
+    consents: list[ConsentChoice] = Field(default_factory=list, max_length=8)
 
 
 class SignIn(BaseModel):
@@ -34,6 +40,14 @@ class PasswordChange(BaseModel):
     new_password: Password
 
 
+class EmailVerification(BaseModel):
+    """The token of the link e-mailed to the shopper's address."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
 class ShopperOut(BaseModel):
     """The signed-in shopper's own account."""
 
@@ -42,6 +56,8 @@ class ShopperOut(BaseModel):
     created_at: datetime
     last_login_at: datetime | None
     customer_id: uuid.UUID | None
+    # ``null`` until the shopper opens the link e-mailed to her address.
+    email_verified_at: datetime | None
 
 
 class ShopperTokenOut(BaseModel):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
@@ -20,6 +21,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from comptoir.customers import service as customers
+from comptoir.customers.schemas import ConsentChoice, Source
 from comptoir.identity.auth import IP_MAX_FAILURES, IP_WINDOW, lock_delay, token_hash
 from comptoir.identity.passwords import (
     DUMMY_HASH,
@@ -73,6 +76,7 @@ def shopper_out(shopper: Shopper) -> ShopperOut:
         created_at=shopper.created_at,
         last_login_at=shopper.last_login_at,
         customer_id=shopper.customer_id,
+        email_verified_at=shopper.email_verified_at,
     )
 
 
@@ -285,9 +289,56 @@ def change_password(
     return shopper
 
 
+def tie_new_account(
+    session: Session, shopper: Shopper, *, source: Source, consents: Sequence[ConsentChoice]
+) -> uuid.UUID | None:
+    """Tie a new account to a customer made for it, and record the consent boxes ticked at
+    sign-up on her; returns her id. When a customer already had the address, the account is
+    tied to nobody (``None``) until the address is verified, and the ticked boxes wait on the
+    account (the address is not yet proven to be the shopper's: she must not get a known
+    customer's prices, coupons or orders, nor speak for her consents).
+
+    Raises :class:`InvalidInput` (``consents.<i>``) when a channel and purpose come twice.
+    """
+    customers.check_consent_choices(consents)
+    resolved = customers.resolve_customer(session, email=shopper.email, source=source)
+    if not resolved.created:
+        shopper.pending_consents = [c.model_dump() for c in consents if c.granted] or None
+        session.flush()
+        return None
+    link_customer(session, shopper.id, resolved.customer.id)
+    customers.record_consent_choices(
+        session, resolved.customer.id, consents, source=source, actor=f"shopper:{shopper.id}"
+    )
+    return resolved.customer.id
+
+
+def account_customer(session: Session, shopper: Shopper, *, source: Source) -> uuid.UUID | None:
+    """The id of the customer the account buys as, tied to it now if need be: the customer
+    already tied to it while active (the one it became when merged since), else, once the
+    address is verified, the one customer of the account's e-mail across channels, found or
+    created by ``resolve_customer`` (``source`` says where a new one came from). ``None``
+    while the address is not verified and no customer is tied: the shopper buys as a guest."""
+    if shopper.customer_id is not None:
+        try:
+            linked = customers.get_customer(session, shopper.customer_id)
+        except customers.CustomerNotFound:
+            linked = None
+        target = customers.merge_target(session, linked) if linked is not None else None
+        if target is not None:
+            if target.id != shopper.customer_id:
+                link_customer(session, shopper.id, target.id)
+            return target.id
+    if shopper.email_verified_at is None:
+        return None
+    resolved = customers.resolve_customer(session, email=shopper.email, source=source)
+    link_customer(session, shopper.id, resolved.customer.id)
+    return resolved.customer.id
+
+
 def link_customer(session: Session, shopper_id: uuid.UUID, customer_id: uuid.UUID | None) -> None:
-    """Tie the account to its customer record (the customers module calls this when it
-    matches or creates the customer), or untie it with ``None``. Raises :class:`NotFound`."""
+    """Tie the account to its customer record (:func:`account_customer` does when it finds or
+    creates the customer), or untie it with ``None``. Raises :class:`NotFound`."""
     shopper = get_shopper(session, shopper_id)
     shopper.customer_id = customer_id
     session.flush()

@@ -9,9 +9,11 @@ from typing import cast
 from sqlalchemy import Table, delete, select, update
 from sqlalchemy.orm import Session
 
+from comptoir.channels import service as channels
 from comptoir.inventory.errors import LocationNotFound
 from comptoir.inventory.models import ChannelLocation, Location, ReorderParameters
 from comptoir.inventory.schemas import (
+    MAX_CHANNEL_BUFFER,
     LocationCreate,
     LocationUpdate,
     ReorderParametersUpdate,
@@ -81,10 +83,18 @@ def set_channel_location(
     session: Session, *, channel_id: uuid.UUID, location_id: uuid.UUID, buffer: int
 ) -> ChannelLocation:
     """Let ``channel_id`` sell from ``location_id`` keeping ``buffer`` units back there
-    (creates the rule or changes its buffer). Raises :class:`LocationNotFound`,
-    :class:`InvalidInput` for a negative buffer."""
+    (creates the rule or changes its buffer). Raises :class:`ChannelNotFound`,
+    :class:`LocationNotFound`, :class:`InvalidInput` for a buffer below 0 or above
+    :data:`MAX_CHANNEL_BUFFER`."""
     if buffer < 0:
         raise InvalidInput(_l("The buffer must not be negative."), field="buffer")
+    if buffer > MAX_CHANNEL_BUFFER:
+        raise InvalidInput(
+            _l("The buffer must be at most {maximum} units."),
+            field="buffer",
+            maximum=MAX_CHANNEL_BUFFER,
+        )
+    channels.get_channel(session, channel_id)
     get_location(session, location_id)
     now = clock.now()
     table = cast(Table, ChannelLocation.__table__)

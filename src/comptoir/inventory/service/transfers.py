@@ -11,10 +11,11 @@ from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from comptoir.inventory.errors import InsufficientStock, TransferStateConflict
-from comptoir.inventory.models import Transfer, TransferLine
+from comptoir.inventory.models import Reservation, Transfer, TransferLine
 from comptoir.inventory.schemas import StockReference, TransferCreate
 from comptoir.inventory.service.levels import lock_levels, move_stock
 from comptoir.inventory.service.locations import get_location
+from comptoir.inventory.service.reservations import release
 from comptoir.kit import clock
 from comptoir.kit.errors import InvalidInput, NotFound
 from comptoir.kit.i18n import lazy_gettext as _l
@@ -86,7 +87,9 @@ def ship_transfer(
     session: Session, transfer_id: uuid.UUID, *, actor: str | None = None
 ) -> Transfer:
     """Ship a draft: each line leaves the source as a ``transfer_out`` movement (it needs that
-    many available units there) and is in transit until received.
+    many available units there) and is in transit until received. Units reserved for the
+    transfer itself at the source (reference ``transfer``, as a click & collect order sets
+    them aside) are released first: they are the ones leaving.
 
     Raises :class:`TransferStateConflict` if it is not a draft, :class:`InsufficientStock`
     (field ``lines.<n>.quantity``); nothing changes then.
@@ -95,6 +98,7 @@ def ship_transfer(
         _move_status(session, transfer_id, ["draft"], status="shipped", shipped_at=clock.now())
         transfer = get_transfer(session, transfer_id)
         source = transfer.source_location_id
+        _release_set_aside(session, transfer_id, source)
         lock_levels(session, ((line.variant_id, source) for line in transfer.lines))
         for n, line in enumerate(transfer.lines):
             try:
@@ -111,6 +115,23 @@ def ship_transfer(
                 error.field = f"lines.{n}.quantity"
                 raise
     return get_transfer(session, transfer_id)
+
+
+def _release_set_aside(session: Session, transfer_id: uuid.UUID, source: uuid.UUID) -> None:
+    """Release the active reservations made for the transfer at its source (reservation
+    row, then level: the order every release follows)."""
+    held = session.scalars(
+        select(Reservation.id)
+        .where(
+            Reservation.reference_type == "transfer",
+            Reservation.reference_id == str(transfer_id),
+            Reservation.location_id == source,
+            Reservation.status == "active",
+        )
+        .order_by(Reservation.variant_id, Reservation.id)
+    ).all()
+    for reservation_id in held:
+        release(session, reservation_id)
 
 
 def receive_transfer(

@@ -154,19 +154,25 @@ def units_wanted(cart: Cart) -> dict[uuid.UUID, int]:
 
 
 def stock_by_location(session: Session, cart: Cart) -> dict[uuid.UUID, dict[uuid.UUID, int]]:
-    """Units available per variant and location for this cart: what is free plus what the
-    cart's own active holds keep there (a backordered hold adds nothing)."""
+    """Units available per variant and selling location of the cart's channel: what the
+    channel may still sell there plus what the cart's own active holds keep there (a
+    backordered hold adds nothing)."""
     variants = [line.variant_id for line in cart.lines]
-    by_location = inventory.available_by_location(session, variant_ids=variants)
+    by_location = inventory.available_by_location(
+        session, variant_ids=variants, channel_id=cart.channel_id
+    )
+    links = inventory.list_channel_locations(session, channel_id=cart.channel_id)
+    buffers = {link.location_id: link.buffer for link in links}
     for line in cart.lines:
         if line.reservation_id is None or line.location_id is None:
             continue
         with contextlib.suppress(NotFound):
             reservation = inventory.get_reservation(session, line.reservation_id)
             level = inventory.get_level(session, line.variant_id, line.location_id)
-            if reservation.status == "active" and level is not None:
+            here = by_location[line.variant_id]
+            if reservation.status == "active" and level is not None and line.location_id in here:
                 free = level.on_hand - level.reserved + reservation.open_quantity
-                by_location[line.variant_id][line.location_id] = max(free, 0)
+                here[line.location_id] = max(free - buffers.get(line.location_id, 0), 0)
     return by_location
 
 
@@ -178,6 +184,19 @@ def covers(
     """Whether ``location_ids`` together hold every unit wanted."""
     return all(
         sum(units for loc, units in stock.get(variant, {}).items() if loc in location_ids) >= qty
+        for variant, qty in wanted.items()
+    )
+
+
+def each_line_held(
+    stock: dict[uuid.UUID, dict[uuid.UUID, int]],
+    wanted: dict[uuid.UUID, int],
+    location_ids: set[uuid.UUID],
+) -> bool:
+    """Whether each variant wanted is held whole by one of ``location_ids`` (a line is
+    sourced from one place)."""
+    return all(
+        any(stock.get(variant, {}).get(loc, 0) >= qty for loc in location_ids)
         for variant, qty in wanted.items()
     )
 
@@ -200,15 +219,22 @@ def _quote(session: Session, cart: Cart, priced: PricedCart, carrier: Carrier, c
 def delivery_options(session: Session, cart: Cart) -> list[DeliveryOption]:
     """The options the cart can use now, cheapest first: each active carrier serving the
     destination at the cart's weight (home and pickup point), and click & collect at each
-    active store that offers it and either holds every unit (ready today) or can receive
-    them from a warehouse (today + the carrier's transfer lead time)."""
+    active store of the channel that offers it and either holds every unit (ready today) or
+    can receive them from another of the channel's locations (today + the carrier's transfer
+    lead time). Only the channel's selling locations and their stock count."""
     priced = price_cart(session, cart)
     weight = cart_weight(session, cart)
     country = priced.treatment.country
     today = clock.now().date()
     wanted = units_wanted(cart)
     stock = stock_by_location(session, cart)
-    locations = inventory.list_locations(session, include_inactive=False)
+    selling = {link.location_id for link in inventory.list_channel_locations(
+        session, channel_id=cart.channel_id
+    )}  # fmt: skip
+    locations = [
+        loc for loc in inventory.list_locations(session, include_inactive=False)
+        if loc.id in selling
+    ]  # fmt: skip
     warehouses = {loc.id for loc in locations if loc.kind == "warehouse"}
     stores = [loc for loc in locations if loc.kind == "store"]
     if covers(stock, wanted, warehouses):
@@ -233,7 +259,7 @@ def delivery_options(session: Session, cart: Cart) -> list[DeliveryOption]:
                 continue
             if covers(stock, wanted, {store.id}):
                 when, source = today, "store"
-            elif covers(stock, wanted, warehouses):
+            elif each_line_held(stock, wanted, {loc.id for loc in locations} - {store.id}):
                 when, source = today + timedelta(days=carrier.transfer_lead_days), "transfer"
             else:
                 continue

@@ -22,11 +22,13 @@ from comptoir.kit.errors import InvalidInput
 from comptoir.kit.events import emit
 from comptoir.kit.i18n import LazyString
 from comptoir.kit.i18n import lazy_gettext as _l
+from comptoir.orders.delivery import service as delivery
 from comptoir.orders.errors import OrderStateConflict
 from comptoir.orders.fulfilment import events
 from comptoir.orders.fulfilment.errors import PickupNotFound, ShipmentNotFound, WrongPickupCode
 from comptoir.orders.fulfilment.models import Pickup, Shipment, ShipmentLine
 from comptoir.orders.models import Order, OrderLine
+from comptoir.orders.service import sourcing
 from comptoir.orders.service.orders import cancel_order, get_order, record_event
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: read aloud or typed on a tablet without doubt.
@@ -277,21 +279,29 @@ def mark_ready_for_pickup(
     days: int = DEFAULT_PICKUP_DAYS,
     actor: str | None,
 ) -> tuple[Pickup, str]:
-    """A paid click & collect order waits at the store holding its units, for ``days``
-    days. A new 6-character code is drawn (stored hashed; a second call replaces it) and
-    returned with the pickup; ``pickup.ready`` carries it to the customer.
+    """A paid click & collect order waits at the pickup store the shopper chose (without
+    one, at the one store holding its units), for ``days`` days. Units a transfer brought
+    to the store are allocated there first. A new 6-character code is drawn (stored
+    hashed; a second call replaces it) and returned with the pickup; ``pickup.ready``
+    carries it to the customer.
 
-    Raises ``OrderNotFound``, ``OrderStateConflict`` (state, not click & collect, units at
-    several locations)."""
+    Raises ``OrderNotFound``, ``OrderStateConflict`` (state, not click & collect, units
+    still in transit or at another location), ``InsufficientStock`` (units that arrived
+    were sold meanwhile); nothing changes then."""
     order = get_order(session, order_id)
     _require(order, (*PREPARABLE, "ready_for_pickup"), _l("Only a paid order can be made ready."))
     _require_method(order, "pickup")
-    locations = {line.location_id for line in order.lines if line.open_quantity}
-    if len(locations) != 1 or None in locations:
-        raise OrderStateConflict(
-            _l("The units must all be at one store: transfer them there first.")
-        )
-    location_id = next(iter(locations))
+    chosen = delivery.order_delivery(session, order.id)
+    location_id = chosen.location_id if chosen is not None else None
+    if location_id is not None:
+        sourcing.bring_to_store(session, order, location_id, actor=actor)
+    else:
+        locations = {line.location_id for line in order.lines if line.open_quantity}
+        if len(locations) != 1 or None in locations:
+            raise OrderStateConflict(
+                _l("The units must all be at one store: transfer them there first.")
+            )
+        location_id = next(iter(locations))
     assert location_id is not None
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     now = clock.now()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Final
 
 from sqlalchemy import func, select
@@ -438,5 +439,79 @@ def cancel_return(session: Session, return_id: uuid.UUID, *, actor: str | None) 
     _move(rma, "requested", "cancelled", _l("Only a requested return can be cancelled."))
     order = get_order(session, rma.order_id)
     record_event(session, order, "return_cancelled", actor=actor, details={"return": rma.number})
+    session.flush()
+    return rma
+
+
+@dataclass(frozen=True, slots=True)
+class SettledLine:
+    """Units of an order line that came back, and what was refunded for them."""
+
+    line_id: uuid.UUID
+    quantity: int
+    refund_minor: int
+    comment: str | None = None
+
+
+def record_settled_return(
+    session: Session,
+    order_id: uuid.UUID,
+    lines: Sequence[SettledLine],
+    *,
+    number: str,
+    settled_at: datetime,
+    refund_minor: int,
+    reference: str,
+    note: str | None = None,
+) -> Return:
+    """Record a return that was completed in another system (a shop's history brought into
+    Comptoir): its lines, reason ``other`` with each line's comment, and ``refund_minor``
+    (the lines' refunds plus, say, refunded postage), status ``refunded``, received,
+    inspected and refunded at ``settled_at``. Nothing else happens: no stock moves, no
+    payment provider is called and no event is emitted, since the units and the money moved
+    long ago. Units may come back from any line sold (not only from shipped ones: history
+    has no shipments).
+
+    Raises ``OrderNotFound``, :class:`InvalidInput` (``number`` already used; ``lines``:
+    none, a line not of this order or twice, more units than sold and not already returned,
+    a negative refund; ``refund_minor`` below the lines' refunds); nothing changes then."""
+    order = get_order(session, order_id)
+    if session.scalar(select(Return.id).where(Return.number == number)) is not None:
+        raise InvalidInput(_l("This return number is already used."), field="number")
+    if not lines:
+        raise InvalidInput(_l("Choose at least one line to return."), field="lines")
+    sold = {line.id: line.quantity for line in order.lines}
+    returned = returned_quantities(session, order.id)
+    seen: set[uuid.UUID] = set()
+    for n, line in enumerate(lines):
+        if line.line_id not in sold or line.line_id in seen:
+            raise InvalidInput(_l("This order has no such line."), field=f"lines.{n}.line_id")
+        seen.add(line.line_id)
+        left = sold[line.line_id] - returned.get(line.line_id, 0)
+        if not 1 <= line.quantity <= left:
+            raise InvalidInput(
+                _l("At most {left} units of this line can be returned."),
+                field=f"lines.{n}.quantity",
+                left=max(left, 0),
+            )
+        if line.refund_minor < 0:
+            raise InvalidInput(_l("A refund cannot be negative."), field=f"lines.{n}.refund_minor")
+    if refund_minor < sum(line.refund_minor for line in lines):
+        raise InvalidInput(
+            _l("The refund cannot be less than the lines' refunds."), field="refund_minor"
+        )
+    rma = Return(
+        number=number, order_id=order.id, status="refunded", note=note, currency=order.currency,
+        refund_minor=refund_minor, refund_reference=reference, received_at=settled_at,
+        inspected_at=settled_at, refunded_at=settled_at,
+        lines=[
+            ReturnLine(
+                order_line_id=line.line_id, quantity=line.quantity, reason="other",
+                comment=line.comment, refund_minor=line.refund_minor,
+            )
+            for line in lines
+        ],
+    )  # fmt: skip
+    session.add(rma)
     session.flush()
     return rma

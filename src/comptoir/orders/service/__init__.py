@@ -19,6 +19,7 @@ from comptoir.orders.service.orders import (
     list_orders,
     mark_paid,
     order_by_number,
+    orders_of_customers,
     payments_of,
     timeline,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "order_detail",
     "order_out",
     "order_summary",
+    "orders_of_customers",
     "payments_of",
     "price_cart",
     "remove_coupon",

@@ -29,6 +29,7 @@ from comptoir.orders.errors import (
     VariantNotSold,
 )
 from comptoir.orders.models import Cart, CartLine
+from comptoir.orders.service import sourcing
 from comptoir.orders.service.pricing import line_rate, price_cart, treatment_of
 from comptoir.orders.vat import is_valid_vat_number, normalise_vat_number
 
@@ -113,9 +114,10 @@ def _check_sellable(session: Session, cart: Cart, variant_id: uuid.UUID) -> bool
 def _hold(
     session: Session, cart: Cart, variant_id: uuid.UUID, quantity: int, *, backorder: bool
 ) -> tuple[uuid.UUID, uuid.UUID]:
-    """Reserve ``quantity`` units for the cart at the channel location with the most
-    available units; returns (location id, reservation id). Raises ``InsufficientStock``
-    (field ``quantity``)."""
+    """Reserve ``quantity`` units for the cart where the sourcing rules send them (the
+    pickup store, the warehouses first, fewest parcels with the cart's other lines, the
+    nearest; see :mod:`comptoir.orders.sourcing`); returns (location id, reservation id).
+    Raises ``InsufficientStock`` (field ``quantity``)."""
     promised = inventory.available_to_promise(
         session, channel_id=cart.channel_id, variant_ids=[variant_id]
     )[variant_id]
@@ -123,29 +125,25 @@ def _hold(
         raise inventory.InsufficientStock(
             _l("Only {available} available."), field="quantity", available=promised
         )
-    by_location = inventory.available_by_location(
-        session, variant_ids=[variant_id], channel_id=cart.channel_id
-    )[variant_id]
-    candidates = sorted(by_location.items(), key=lambda item: (-item[1], item[0]))
-    if not candidates:
-        links = inventory.list_channel_locations(session, channel_id=cart.channel_id)
-        candidates = [(link.location_id, 0) for link in links]
-    if not candidates or (candidates[0][1] < quantity and not backorder):
+    decision = sourcing.plan_cart(session, cart, extra=(variant_id, quantity, backorder))[-1]
+    if decision.location_id is None:
+        by_location = inventory.available_by_location(
+            session, variant_ids=[variant_id], channel_id=cart.channel_id
+        )[variant_id]
         raise inventory.InsufficientStock(
             _l("Only {available} available in one place."),
             field="quantity",
-            available=candidates[0][1] if candidates else 0,
+            available=max(by_location.values(), default=0),
         )
-    location_id = candidates[0][0]
     reservation = inventory.reserve(
         session,
         variant_id=variant_id,
-        location_id=location_id,
+        location_id=decision.location_id,
         quantity=quantity,
         expires_at=cart.expires_at,
         reference=cart_reference(cart.id),
     )
-    return location_id, reservation.id
+    return decision.location_id, reservation.id
 
 
 def release_hold(session: Session, line: CartLine) -> None:
@@ -240,7 +238,9 @@ def set_destination(
     """Where the cart goes and to whom: the country decides its VAT (with a business's EU
     VAT number, an intra-community supply); ``delivery_option`` (an option of
     ``delivery_options``) adds its fee to the cart, and click & collect makes the delivery
-    method ``pickup``. Raises :class:`InvalidVatNumber` (``vat_number``) for a number that
+    method ``pickup``. The lines' holds then move where the sourcing rules send them (the
+    pickup store, or the locations serving the destination best); a hold that cannot move
+    stays. Raises :class:`InvalidVatNumber` (``vat_number``) for a number that
     is not of the destination's format, ``NoVatRate`` when a line has no rate there,
     :class:`InvalidInput` (``delivery_method``), ``DeliveryOptionUnavailable``
     (``delivery_option``, ``pickup_point``); nothing changes then."""
@@ -264,6 +264,7 @@ def set_destination(
     price_cart(session, cart)
     with session.begin_nested():
         delivery.choose_option(session, cart, delivery_option, pickup_point)
+    sourcing.place_holds(session, cart)
     return cart
 
 

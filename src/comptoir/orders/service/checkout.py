@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from comptoir.catalog import service as catalog
 from comptoir.catalog.errors import CouponNotUsable
 from comptoir.channels import service as channels
+from comptoir.customers import service as customers
+from comptoir.customers.schemas import Source
 from comptoir.inventory import service as inventory
 from comptoir.inventory.schemas import ReservationLine
 from comptoir.kit import clock
@@ -34,6 +36,8 @@ from comptoir.orders.service.orders import (
     record_event,
 )
 from comptoir.orders.service.pricing import PricedCart, price_cart
+from comptoir.orders.service.sourcing import plan_cart, record_sourcing
+from comptoir.orders.sourcing import Decision
 
 
 def lock_cart(session: Session, cart_id: uuid.UUID, *, channel_id: uuid.UUID | None) -> Cart:
@@ -58,10 +62,11 @@ def _destination(cart: Cart, shipping: Address) -> None:
 
 
 def _allocate(
-    session: Session, cart: Cart, order_id: uuid.UUID
-) -> list[tuple[uuid.UUID, uuid.UUID]]:
-    """Turn the cart's holds into allocations of the order: (location id, reservation id)
-    per line, in the cart's line order.
+    session: Session, cart: Cart, order_id: uuid.UUID, *, postal_code: str | None = None
+) -> tuple[list[tuple[uuid.UUID, uuid.UUID]], list[Decision]]:
+    """Turn the cart's holds into allocations of the order where the sourcing rules send
+    each line (:mod:`comptoir.orders.sourcing`; ``postal_code`` is the delivery address's):
+    (location id, reservation id) per line, in the cart's line order, and the decisions.
 
     The levels are locked first in (variant, location) order, then the holds are released
     and the allocations reserved (guarded updates) in the same transaction, so the held
@@ -74,30 +79,21 @@ def _allocate(
     )
     for line in sorted(lines, key=lambda item: (item.variant_id, item.id)):
         release_hold(session, line)
-    available = inventory.available_by_location(
-        session, variant_ids=[line.variant_id for line in lines], channel_id=cart.channel_id
-    )
-    fallback = [link.location_id for link in inventory.list_channel_locations(
-        session, channel_id=cart.channel_id
-    )]  # fmt: skip
+    decisions = plan_cart(session, cart, postal_code=postal_code)
     wanted = []
-    for n, line in enumerate(lines):
-        here = available[line.variant_id]
-        location_id = line.location_id
-        if location_id is None or here.get(location_id, 0) < line.quantity:
-            best = sorted(here.items(), key=lambda item: (-item[1], item[0]))
-            location_id = best[0][0] if best else (location_id or next(iter(fallback), None))
-        if location_id is None:
+    for n, (line, decision) in enumerate(zip(lines, decisions, strict=True)):
+        if decision.location_id is None:
             raise inventory.InsufficientStock(field=f"lines.{n}.quantity")
         wanted.append(
             ReservationLine(
-                variant_id=line.variant_id, location_id=location_id, quantity=line.quantity
+                variant_id=line.variant_id, location_id=decision.location_id,
+                quantity=line.quantity,
             )
-        )
+        )  # fmt: skip
     reservations = inventory.reserve_lines(
         session, lines=wanted, expires_at=None, reference=inventory_reference(order_id)
     )
-    return [(r.location_id, r.id) for r in reservations]
+    return [(r.location_id, r.id) for r in reservations], decisions
 
 
 def _address_text(address: Address | None) -> str | None:
@@ -151,6 +147,27 @@ def _order_rows(
     )
 
 
+def _buyer(
+    session: Session, cart: Cart, data: CheckoutRequest, source: Source, actor: str | None
+) -> uuid.UUID:
+    """The customer the order is for: the cart's (a signed-in shopper's), else the one
+    customer of the buyer's e-mail and phone across channels, found or created, as for a
+    guest (a shopper whose unverified address was a known customer's has a cart without a
+    customer: her order is that of a guest, at the public prices). The consent boxes ticked
+    at checkout are recorded on that customer."""
+    if cart.customer_id is not None:
+        customer_id = cart.customer_id
+    else:
+        resolved = customers.resolve_customer(
+            session, email=data.email, phone=data.phone, source=source
+        )
+        customer_id = resolved.customer.id
+    customers.record_consent_choices(
+        session, customer_id, data.consents, source=source, actor=actor or ""
+    )
+    return customer_id
+
+
 def checkout(
     session: Session,
     cart_id: uuid.UUID,
@@ -160,9 +177,10 @@ def checkout(
     production: bool = True,
     actor: str | None = None,
 ) -> Order:
-    """Place the order of an open cart: price it afresh, allocate its stock, number it,
-    count its coupons, take the payment, emit ``order.placed`` (and ``order.paid`` when the
-    payment is captured).
+    """Place the order of an open cart: price it afresh, tie it to its customer (the cart's,
+    else the one of the buyer's e-mail and phone, found or created) with the consents ticked,
+    allocate its stock, number it, count its coupons, take the payment, emit
+    ``order.placed`` (and ``order.paid`` when the payment is captured).
 
     Guarantees: everything happens in the caller's transaction, so on any error the caller
     rolls back and neither the order, nor its allocations, nor a coupon use, nor an event
@@ -171,8 +189,9 @@ def checkout(
 
     Raises :class:`CartNotFound`, :class:`CartNotOpen`, :class:`CartIncomplete` (``lines``),
     ``InsufficientStock`` (``lines.<n>.quantity``), ``CouponNotUsable``,
-    ``UnknownPaymentMethod``, :class:`PaymentDeclined` (``payment.card_number``), and what
-    pricing raises.
+    ``UnknownPaymentMethod``, :class:`PaymentDeclined` (``payment.card_number``),
+    ``InvalidCustomer`` (``email``, ``phone``), ``InvalidInput`` (``consents.<n>``), and
+    what pricing raises.
     """
     cart = lock_cart(session, cart_id, channel_id=channel_id)
     if cart.status != "open":
@@ -184,12 +203,14 @@ def checkout(
     _destination(cart, shipping)
     priced = price_cart(session, cart)
     _check_coupons(cart, priced)
+    channel = channels.get_channel(session, cart.channel_id)
+    customer_id = _buyer(session, cart, data, customers.source_of_channel(channel.kind), actor)
     now = clock.now()
     order = Order(
         channel_id=cart.channel_id,
         cart_id=cart.id,
         status="pending_payment",
-        customer_id=cart.customer_id,
+        customer_id=customer_id,
         shopper_id=cart.shopper_id,
         currency=cart.currency,
         prices_include_tax=priced.prices_include_tax,
@@ -204,10 +225,11 @@ def checkout(
         total_gross_minor=priced.gross.minor_units,
         placed_at=now,
     )
-    order.subject_id = cart.customer_id or order.id
+    # The personal fields below are encrypted under the customer's data key: set it first.
+    order.subject_id = customer_id
     delivered = delivery.order_delivery_of(session, cart, order, priced)
-    allocations = _allocate(session, cart, order.id)
-    order.number = next_number(session, channels.get_channel(session, cart.channel_id).code, now)
+    allocations, sourced = _allocate(session, cart, order.id, postal_code=shipping.postal_code)
+    order.number = next_number(session, channel.code, now)
     order.email = data.email
     order.phone = data.phone
     order.billing_address = _address_text(data.billing_address)
@@ -215,9 +237,10 @@ def checkout(
     _order_rows(order, priced, allocations)
     session.add(order)
     for code in priced.accepted_coupons:
-        catalog.redeem_coupon(session, code, customer_id=cart.customer_id)
+        catalog.redeem_coupon(session, code, customer_id=customer_id)
     cart.status = "converted"
     record_event(session, order, "placed", to_status="pending_payment", actor=actor)
+    record_sourcing(session, order, sourced, actor=actor)
     session.flush()
     if delivered is not None:
         session.add(delivered)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
 
 from comptoir.inventory import service as inventory
@@ -116,6 +116,21 @@ def list_orders(
         limit=limit,
         cursor=cursor,
     )
+
+
+def orders_of_customers(
+    session: Session, customer_ids: Sequence[uuid.UUID], *, limit: int = 20
+) -> tuple[list[Order], int]:
+    """The latest ``limit`` orders of these customers, newest first, and how many they have
+    in all."""
+    if not customer_ids:
+        return [], 0
+    mine = Order.customer_id.in_(list(customer_ids))
+    orders = session.scalars(
+        select(Order).where(mine).order_by(Order.placed_at.desc(), Order.id.desc()).limit(limit)
+    )
+    count = session.scalar(select(func.count()).select_from(Order).where(mine))
+    return list(orders), int(count or 0)
 
 
 def timeline(session: Session, order_id: uuid.UUID) -> list[OrderEvent]:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from comptoir.catalog import service as catalog
 from comptoir.catalog.errors import PriceNotFound, TaxRateNotFound
+from comptoir.customers import service as customers
 from comptoir.kit import clock
 from comptoir.kit.i18n import lazy_gettext as _l
 from comptoir.kit.money import Money
@@ -150,7 +151,8 @@ def _to_basis(amount: Money, rate: Decimal, *, from_incl: bool, to_incl: bool) -
 def price_cart(session: Session, cart: Cart, *, on: datetime | None = None) -> PricedCart:
     """The cart priced now (or at ``on``) for its channel, destination and coupons.
 
-    Unit prices come from the catalogue (``price_for``: price list, tier); every promotion,
+    Unit prices come from the catalogue (``price_for``: price list, tier, and the customer
+    group of the cart's customer, ``price_group``); every promotion,
     automatic or unlocked by a coupon, is applied on the line totals by
     ``apply_promotions``. The price basis is the first line's price list's; a line priced
     in the other basis is converted with its home-country rate. Tax-inclusive prices stay
@@ -161,6 +163,9 @@ def price_cart(session: Session, cart: Cart, *, on: datetime | None = None) -> P
     """
     moment = on or clock.now()
     treatment = treatment_of(cart)
+    # Only a cart whose customer is known by her account gets group prices: a guest typing
+    # someone's e-mail at checkout gets the public ones.
+    group = customers.price_group(session, cart.customer_id) if cart.customer_id else None
     quoted: list[_Quoted] = []
     include_tax: bool | None = None
     for n, line in enumerate(cart.lines):
@@ -172,7 +177,7 @@ def price_cart(session: Session, cart: Cart, *, on: datetime | None = None) -> P
                 channel_id=cart.channel_id,
                 currency=cart.currency,
                 quantity=line.quantity,
-                customer_group=None,
+                customer_group=group,
                 on=moment,
             )
             home, rate = line_rate(session, variant.product.tax_class_id, treatment, moment.date())

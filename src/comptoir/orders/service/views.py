@@ -136,6 +136,7 @@ def order_summary(order: Order) -> OrderSummary:
         number=order.number,
         channel_id=order.channel_id,
         status=order.status,
+        external_reference=order.external_reference,
         customer_id=order.customer_id,
         total_gross=_money(order.total_gross_minor, order.currency),
         placed_at=order.placed_at,

@@ -10,6 +10,7 @@ from comptoir.purchasing.errors import (
     SupplierNameTaken,
     SupplierNotFound,
     SupplierPriceConflict,
+    SupplierPriceNotFound,
     UnknownOrderLine,
 )
 from comptoir.purchasing.service.orders import (
@@ -29,6 +30,7 @@ from comptoir.purchasing.service.suppliers import (
     list_suppliers,
     price_for,
     price_view,
+    remove_supplier_price,
     set_supplier_price,
     supplier_prices,
     update_supplier,
@@ -41,6 +43,7 @@ __all__ = [
     "SupplierNameTaken",
     "SupplierNotFound",
     "SupplierPriceConflict",
+    "SupplierPriceNotFound",
     "UnknownOrderLine",
     "cancel_purchase_order",
     "count_orders",
@@ -55,6 +58,7 @@ __all__ = [
     "price_for",
     "price_view",
     "receive_purchase_order",
+    "remove_supplier_price",
     "send_purchase_order",
     "set_supplier_price",
     "supplier_prices",

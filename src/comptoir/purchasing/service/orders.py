@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
@@ -72,7 +72,9 @@ def _stamps() -> dict[str, datetime]:
 
 def create_purchase_order(session: Session, data: PurchaseOrderCreate) -> PurchaseOrder:
     """A draft purchase order with its number. A line without a unit cost takes the
-    supplier's price list. Raises :class:`SupplierNotFound`, ``LocationNotFound`` (field
+    supplier's price list. Without ``expected_on``, the order is expected today (UTC) plus
+    the longest lead time of its lines: each line's price-list lead time or, when it gives
+    none, the supplier's usual one. Raises :class:`SupplierNotFound`, ``LocationNotFound`` (field
     "location_id"), :class:`InvalidInput` for a line without a known cost or a variant given
     twice."""
     supplier = get_supplier(session, data.supplier_id)
@@ -81,6 +83,7 @@ def create_purchase_order(session: Session, data: PurchaseOrderCreate) -> Purcha
     except inventory.LocationNotFound:
         raise inventory.LocationNotFound(field="location_id") from None
     seen: set[uuid.UUID] = set()
+    lead_times: list[int] = []
     order = PurchaseOrder(
         number=next_number(session),
         supplier_id=supplier.id,
@@ -97,6 +100,7 @@ def create_purchase_order(session: Session, data: PurchaseOrderCreate) -> Purcha
         seen.add(line.variant_id)
         require_variant(session, line.variant_id, f"lines.{index}.variant_id")
         listed = _listed_price(session, supplier.id, line.variant_id)
+        lead_times.append(_lead_time_days(supplier, listed))
         if line.unit_cost is not None:
             unit_cost_minor = Money(line.unit_cost, supplier.currency).round().minor_units
         elif listed is not None:
@@ -115,9 +119,20 @@ def create_purchase_order(session: Session, data: PurchaseOrderCreate) -> Purcha
                 unit_cost_minor=unit_cost_minor,
             )
         )
+    if order.expected_on is None:
+        order.expected_on = clock.now().date() + timedelta(
+            days=max(lead_times, default=supplier.lead_time_days)
+        )
     session.add(order)
     session.flush()
     return order
+
+
+def _lead_time_days(supplier: Supplier, listed: SupplierPrice | None) -> int:
+    """The price list's lead time for the line, else the supplier's usual one."""
+    if listed is not None and listed.lead_time_days is not None:
+        return listed.lead_time_days
+    return supplier.lead_time_days
 
 
 def _listed_price(

@@ -11,7 +11,12 @@ from comptoir.catalog import service as catalog
 from comptoir.kit.errors import NotFound
 from comptoir.kit.money import Money, MoneyOut
 from comptoir.kit.pagination import Page, paginate
-from comptoir.purchasing.errors import SupplierNameTaken, SupplierNotFound, SupplierPriceConflict
+from comptoir.purchasing.errors import (
+    SupplierNameTaken,
+    SupplierNotFound,
+    SupplierPriceConflict,
+    SupplierPriceNotFound,
+)
 from comptoir.purchasing.models import Supplier, SupplierPrice
 from comptoir.purchasing.schemas import SupplierCreate, SupplierPriceCreate, SupplierUpdate
 from comptoir.purchasing.schemas import SupplierPrice as SupplierPriceOut
@@ -123,6 +128,22 @@ def set_supplier_price(
     return price
 
 
+def remove_supplier_price(session: Session, supplier_id: uuid.UUID, variant_id: uuid.UUID) -> None:
+    """Take the variant off the supplier's price list (orders already made keep their
+    cost). Raises :class:`SupplierNotFound`, :class:`SupplierPriceNotFound` (field
+    "variant_id") when the price list has no price for it."""
+    supplier = get_supplier(session, supplier_id)
+    price = session.scalars(
+        select(SupplierPrice).where(
+            SupplierPrice.supplier_id == supplier.id, SupplierPrice.variant_id == variant_id
+        )
+    ).first()
+    if price is None:
+        raise SupplierPriceNotFound(field="variant_id")
+    session.delete(price)
+    session.flush()
+
+
 def supplier_prices(session: Session, supplier_id: uuid.UUID) -> list[SupplierPriceOut]:
     """The supplier's price list, by supplier reference. Raises :class:`SupplierNotFound`."""
     supplier = get_supplier(session, supplier_id)
@@ -155,4 +176,5 @@ def price_view(price: SupplierPrice, supplier: Supplier) -> SupplierPriceOut:
         lead_time_days=(
             price.lead_time_days if price.lead_time_days is not None else supplier.lead_time_days
         ),
+        lead_time_from="supplier" if price.lead_time_days is None else "price_list",
     )

@@ -1,0 +1,1 @@
+"""Draft orders and quotes prepared in the back office (phone and business orders)."""
