@@ -1,11 +1,12 @@
 """The Online Retail history import (541,909 lines) on SQLite and PostgreSQL.
 
 Prints the lines read per second, the time of each phase (reading and classifying the file
-with polars, then writing products, customers and orders) and what was written, for a first
-import into an empty database and for a second one, which adds nothing. One JSON line per
-figure at the end. Never fails on time.
+with polars, then writing products, customers, orders and returns), what was written and
+the closing figures of the import (products, customers, orders, returns, revenue), for a
+first import into an empty database and for a second one, which adds nothing. One JSON line
+per figure at the end. Never fails on time.
 
-    .venv/bin/python bench/import.py [--limit N] [--database-url URL]
+    .venv/bin/python bench/import.py [--limit N] [--database-url URL] [--only sqlite|postgresql]
     COMPTOIR_BENCH_POSTGRESQL_URL=postgresql://postgres@127.0.0.1:5432/postgres (default)
 """
 
@@ -32,7 +33,7 @@ BENCH_DATABASE = "comptoir_bench_import"
 
 
 def run(database: Any, dialect: str, limit: int | None) -> list[dict[str, Any]]:
-    from comptoir.imports.online_retail import read_history
+    from comptoir.imports.online_retail_plan import read_history
     from comptoir.imports.online_retail_store import store_history
 
     figures: list[dict[str, Any]] = []
@@ -56,12 +57,22 @@ def run(database: Any, dialect: str, limit: int | None) -> list[dict[str, Any]]:
             "added_orders": added.orders,
             "added_returns": added.returns,
             "added_lines": added.lines,
+            "products": len(plan.products),
+            "customers": len(plan.customers),
+            "orders": len(plan.orders),
+            "returns": len(plan.returns),
+            "revenue_minor": plan.revenue_minor,
         }
         print(
             f"{dialect:10} {attempt:6} run: {plan.rows:,} lines in {elapsed:.1f} s "
             f"({figure['lines_per_second']:,} lines/s; read {read:.1f} s), added "
             f"{added.products} products, {added.customers} customers, {added.orders} orders, "
             f"{added.returns} returns, {added.lines:,} lines"
+        )
+        print(
+            f"{'':10} {'':6}      products: {len(plan.products)}, customers: "
+            f"{len(plan.customers)}, orders: {len(plan.orders)}, returns: {len(plan.returns)}, "
+            f"revenue: {plan.revenue_minor // 100}.{plan.revenue_minor % 100:02d} GBP"
         )
         figures.append(figure)
     return figures
@@ -87,6 +98,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--limit", type=int, default=None, help="only the first N lines")
     parser.add_argument("--database-url", default=POSTGRESQL_URL, help="PostgreSQL server")
+    parser.add_argument("--only", choices=("sqlite", "postgresql"), help="one database only")
     args = parser.parse_args()
     if not DATA.exists():
         print(f"The Online Retail data set is not at {DATA}: nothing to measure.")
@@ -98,8 +110,10 @@ def main() -> None:
         from comptoir.kit.db.engine import Database, create_engine_for
         from comptoir.kit.db.migrate import upgrade
 
-        targets = [("sqlite", f"sqlite:///{Path(folder) / 'import.db'}")]
-        pg = postgresql_url(args.database_url)
+        targets: list[tuple[str, str]] = []
+        if args.only != "postgresql":
+            targets.append(("sqlite", f"sqlite:///{Path(folder) / 'import.db'}"))
+        pg = None if args.only == "sqlite" else postgresql_url(args.database_url)
         if pg is not None:
             targets.append(("postgresql", pg))
         for dialect, url in targets:

@@ -18,6 +18,7 @@ from tests.backoffice.conftest import (  # noqa: F401  (fixtures)
     live_server,
     page,
 )
+from tests.support.mail import inbox, smtp_port  # noqa: F401  (fixtures)
 
 
 @pytest.fixture

@@ -1,9 +1,11 @@
 """Checkout and carts meet the customers: one customer per buyer across channels, the
 consents ticked at checkout, a cart's customer taken only from the signed-in shopper, and
-the customer's group prices."""
+the customer's group prices (for a shopper whose address was a known customer's, only once
+she verified it)."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -14,17 +16,21 @@ from sqlalchemy.orm import Session
 from comptoir.catalog.models import Variant
 from comptoir.customers import service as customers
 from comptoir.customers.models import ConsentRecord, Customer
+from comptoir.kit.db.engine import Database
 from comptoir.orders.models import Cart, Order
 from comptoir.privacy.schemas import AuditActor
 from tests.catalog.factories import make_price, make_price_list
 from tests.customers.factories import make_customer, make_group
 from tests.orders.factories import Shop, checkout_body, make_article, make_shop
+from tests.support.mail import Inbox, find_token, run_jobs
 
 CARTS = "/store/v1/carts"
 ACCOUNT = "/store/v1/account"
 PASSWORD = "un cheval bleu mange des pommes"
 STAFF = AuditActor(kind="staff", id=None, display_name="Nadia (support)")
 NEWSLETTER = {"channel": "email", "purpose": "marketing", "wording_version": "2026-01"}
+# The default storefront page of the verification e-mails (COMPTOIR_SHOPPER_VERIFICATION_URL).
+VERIFY_LINK = re.compile(r"http://127\.0\.0\.1:8000/account/verify-email\?token=([\w-]+)")
 
 
 def _count(session: Session, model: type[object]) -> int:
@@ -307,12 +313,21 @@ def _pro_shop(session: Session) -> tuple[Shop, Variant]:
     return shop, mug
 
 
+def _verify(api: TestClient, shop: Shop, db: Database, inbox: Inbox, email: str) -> None:
+    """Open the link e-mailed to ``email`` at sign-up, as the storefront's page does."""
+    run_jobs(db)
+    token = find_token(inbox.to(email)[-1], VERIFY_LINK)
+    verified = api.post(f"{ACCOUNT}/verify-email", json={"token": token}, headers=shop.headers)
+    assert verified.status_code == 200, verified.text
+
+
 def test_a_pro_shopper_gets_her_groups_prices_in_the_cart_and_the_order(
-    api: TestClient, session: Session
+    api: TestClient, session: Session, db: Database, inbox: Inbox
 ) -> None:
-    # given a professional customer who signs up with her e-mail
+    # given a professional customer who signs up with her e-mail and verifies it
     shop, mug = _pro_shop(session)
     headers = _shopper_headers(api, shop, "atelier@example.com")
+    _verify(api, shop, db, inbox, "atelier@example.com")
 
     # when she fills a cart with two mugs and checks out
     cart_id = _cart_with(api, headers, mug.id, 2)
@@ -322,6 +337,52 @@ def test_a_pro_shopper_gets_her_groups_prices_in_the_cart_and_the_order(
     # then the pro price applies to the cart and to the order
     assert cart["lines"][0]["unit_price"]["minor_units"] == 900
     assert cart["total_gross"]["minor_units"] == 1800
+    assert order["total_gross"]["minor_units"] == 1800
+
+
+def test_signing_up_first_with_a_pro_customers_e_mail_gets_neither_her_prices_nor_her_account(
+    api: TestClient, session: Session
+) -> None:
+    # given a professional customer, and someone else who signs up first with her e-mail
+    shop, mug = _pro_shop(session)
+    headers = _shopper_headers(api, shop, "atelier@example.com")
+    pro = customers.find_by_email(session, "atelier@example.com")
+    assert pro is not None
+
+    # when that unverified account fills a cart with two mugs and checks out
+    cart_id = _cart_with(api, headers, mug.id, 2)
+    cart = api.get(f"{CARTS}/{cart_id}", headers=headers).json()
+    order = _checkout(api, headers, cart_id, email="atelier@example.com")
+
+    # then the cart has no customer and the public price applies, to the order too
+    assert cart["customer_id"] is None
+    assert cart["total_gross"]["minor_units"] == 2400
+    assert order["total_gross"]["minor_units"] == 2400
+    # and, as for a guest typing her address, the order is hers but the account is not tied
+    assert order["customer_id"] == str(pro.id)
+    account = api.get(ACCOUNT, headers=headers).json()
+    assert (account["customer_id"], account["email_verified_at"]) == (None, None)
+    assert _count(session, Customer) == 1
+
+
+def test_a_cart_made_before_the_verification_gets_the_groups_prices_after_it(
+    api: TestClient, session: Session, db: Database, inbox: Inbox
+) -> None:
+    # given a professional customer whose cart was made before she verified her address
+    shop, mug = _pro_shop(session)
+    headers = _shopper_headers(api, shop, "atelier@example.com")
+    cart_id = _cart_with(api, headers, mug.id, 2)
+    before = api.get(f"{CARTS}/{cart_id}", headers=headers).json()
+
+    # when she verifies it and checks out
+    _verify(api, shop, db, inbox, "atelier@example.com")
+    order = _checkout(api, headers, cart_id, email="atelier@example.com")
+
+    # then the public price held before, and the pro price applies to the order
+    pro = customers.find_by_email(session, "atelier@example.com")
+    assert pro is not None
+    assert before["total_gross"]["minor_units"] == 2400
+    assert order["customer_id"] == str(pro.id)
     assert order["total_gross"]["minor_units"] == 1800
 
 

@@ -33,8 +33,8 @@ class Inbox:
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[Message]:
-        """The messages sent to ``address``, oldest first."""
-        return [message for message in self.messages if message["To"] == address]
+        """The messages sent to ``address`` (in any case), oldest first."""
+        return [m for m in self.messages if str(m["To"]).lower() == address.lower()]
 
 
 def body_of(message: Message) -> str:

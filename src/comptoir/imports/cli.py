@@ -36,7 +36,7 @@ def online_retail(
     ] = None,
 ) -> None:
     """Import the UCI Online Retail file (parquet): products, customers, orders and
-    cancellations. Running it again adds nothing."""
+    cancellations as returns. Running it again adds nothing."""
     console = Console()
     settings = get_settings()
     database = create_database(settings)
@@ -92,6 +92,8 @@ def _print_result(console: Console, result: ImportResult) -> None:
     )
     console.print(f"products: {len(plan.products)} (added {added.products})")
     console.print(f"customers: {len(plan.customers)} (added {added.customers})")
-    console.print(f"orders: {result.sales} (added {added.orders})")
-    console.print(f"returns: {result.returns} (added {added.returns})")
+    console.print(f"orders: {len(plan.orders)} (added {added.orders})")
+    console.print(f"returns: {len(plan.returns)} (added {added.returns})")
     console.print(f"revenue: {result.revenue.amount} {result.revenue.currency}")
+    console.print(f"shipping: {result.shipping.amount} {result.shipping.currency}")
+    console.print(f"refunded: {result.refunded.amount} {result.refunded.currency}")

@@ -10,10 +10,14 @@ emit events). What the services guarantee is kept by hand:
 * a customer's personal field (its pseudonymous name) is encrypted under its own data key:
   customers are added through the ORM so that the encryption hooks seal it; its country is a
   default address holding only the country;
-* an order's totals equal the sum of its lines and its VAT totals; a cancellation's lines are
-  cancelled in full; a guest order is its own data subject;
+* an order's totals equal the sum of its lines (after their share of the order's discount)
+  plus its delivery fee, and its VAT totals; a guest order is its own data subject;
 * nothing is added when its natural key exists: the SKU, the customer id derived from the
-  file's ``CustomerID``, the order number ``online-retail:<InvoiceNo>``.
+  file's ``CustomerID``, the order number ``online-retail:<InvoiceNo>``, the return number
+  ``online-retail:<C invoice>/<InvoiceNo>``.
+
+Returns go through :func:`comptoir.orders.returns.service.record_settled_return`, one by one
+(a few thousand), which checks them against the orders' lines.
 
 History is the past: no events are emitted (no e-mail, no invoice, no automation runs for a
 sale of 2011) and no stock moves.
@@ -24,6 +28,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Final, TypeVar, cast
 
@@ -39,13 +44,18 @@ from comptoir.imports.online_retail import (
     SOURCE,
     CustomerPlan,
     HistoryPlan,
+    LineKind,
     OrderPlan,
     ProductPlan,
+    ReturnPlan,
     customer_id_for,
 )
 from comptoir.kit import clock
 from comptoir.kit.ids import uuid7
+from comptoir.orders.delivery.models import OrderDelivery
 from comptoir.orders.models import Order, OrderLine, OrderTaxTotal
+from comptoir.orders.returns import service as returns_service
+from comptoir.orders.returns.models import Return
 
 CHANNEL_CODE: Final = SOURCE
 CHANNEL_NAME: Final = "Online Retail"
@@ -54,6 +64,10 @@ HOME_COUNTRY: Final = "GB"
 VAT_CATEGORY: Final = "O"
 VAT_RATE: Final = Decimal("0")
 LINE_KIND_ATTRIBUTE: Final = "line_kind"
+# The file's sales left long ago: they are history, delivered and paid.
+ORDER_STATUS: Final = "delivered"
+CARRIERS: Final = {"POST": "Postage", "DOT": "Dotcom postage", "C2": "Carriage"}
+RETURN_COMMENT: Final = "imported cancellation"
 BATCH: Final = 5_000
 LOOKUP_BATCH: Final = 900
 CUSTOMER_BATCH: Final = 500
@@ -69,9 +83,9 @@ class Added:
 
     products: int
     customers: int
-    orders: int  # sales
-    returns: int  # cancellations
-    lines: int
+    orders: int
+    returns: int
+    lines: int  # order lines
 
 
 def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -107,7 +121,7 @@ def store_history(
     Raises :class:`~comptoir.channels.errors.ChannelCodeTaken` only in a race with another
     import creating the channel.
     """
-    total = len(plan.products) + len(plan.customers) + plan.imported_lines
+    total = len(plan.products) + len(plan.customers) + plan.order_lines + len(plan.returns)
     done = 0
 
     def advance(steps: int) -> None:
@@ -119,9 +133,8 @@ def store_history(
     variants = _store_products(session, plan.products, dry_run=dry_run)
     advance(len(plan.products))
     customers = _store_customers(session, plan.customers, dry_run=dry_run, advance=advance)
-    orders, returns, lines = _store_orders(
-        session, plan.orders, variants, dry_run=dry_run, advance=advance
-    )
+    orders, lines = _store_orders(session, plan.orders, variants, dry_run=dry_run, advance=advance)
+    returns = _store_returns(session, plan.returns, dry_run=dry_run, advance=advance)
     return Added(
         products=variants.added, customers=customers, orders=orders, returns=returns, lines=lines
     )
@@ -155,8 +168,8 @@ def _store_products(session: Session, products: list[ProductPlan], *, dry_run: b
                 "handle": handle_for(product.sku),
                 "title": product.title,
                 "description": "",
-                # A shipping fee is not for sale on its own: archived, never stocked.
-                "status": "archived" if product.is_shipping else "active",
+                # A fee or an adjustment is not for sale on its own: archived, never stocked.
+                "status": "active" if product.kind is LineKind.GOODS else "archived",
                 "option_names": [],
                 "revision": 1,
                 "created_at": now,
@@ -174,19 +187,19 @@ def _store_products(session: Session, products: list[ProductPlan], *, dry_run: b
                 "cost_value_minor": 0,
                 "cost_quantity": 0,
                 "allows_backorder": False,
-                "is_active": not product.is_shipping,
+                "is_active": product.kind is LineKind.GOODS,
                 "created_at": now,
                 "updated_at": now,
             }
         )
-        if product.is_shipping:
+        if product.kind is not LineKind.GOODS:
             attribute_rows.append(
                 {
                     "id": uuid7(),
                     "product_id": product_id,
                     "key": LINE_KIND_ATTRIBUTE,
                     "kind": "text",
-                    "value": "shipping",
+                    "value": product.kind.value,
                     "created_at": now,
                     "updated_at": now,
                 }
@@ -260,24 +273,71 @@ def _store_orders(
     *,
     dry_run: bool,
     advance: Advance,
-) -> tuple[int, int, int]:
+) -> tuple[int, int]:
     existing = _existing(session, Order.number, [order.number for order in orders])
     new = [order for order in orders if order.number not in existing]
     advance(sum(len(order.lines) for order in orders if order.number in existing))
-    returns = sum(order.is_cancellation for order in new)
     lines = sum(len(order.lines) for order in new)
     if dry_run:
         advance(lines)
-        return len(new) - returns, returns, lines
+        return len(new), lines
     channel_id = _channel_id(session)
     titles = _titles(session, variants.ids.values())
     for chunk in chunks(new, BATCH // 10):
-        order_rows, line_rows, tax_rows = _order_rows(chunk, channel_id, variants.ids, titles)
-        _insert(session, Order, order_rows)
-        _insert(session, OrderLine, line_rows)
-        _insert(session, OrderTaxTotal, tax_rows)
-        advance(len(line_rows))
-    return len(new) - returns, returns, lines
+        rows = _order_rows(chunk, channel_id, variants.ids, titles)
+        _insert(session, Order, rows.orders)
+        _insert(session, OrderLine, rows.lines)
+        _insert(session, OrderTaxTotal, rows.taxes)
+        _insert(session, OrderDelivery, rows.deliveries)
+        advance(len(rows.lines))
+    return len(new), lines
+
+
+def _store_returns(
+    session: Session, plans: list[ReturnPlan], *, dry_run: bool, advance: Advance
+) -> int:
+    """Each cancellation's return of an order, recorded as settled at the cancellation's
+    time with what it refunded."""
+    existing = _existing(session, Return.number, [rma.number for rma in plans])
+    new = [rma for rma in plans if rma.number not in existing]
+    advance(len(plans) - len(new))
+    if dry_run:
+        advance(len(new))
+        return len(new)
+    for chunk in chunks(new, LOOKUP_BATCH):
+        numbers = list({rma.order.number for rma in chunk})
+        rows = session.execute(
+            select(Order.number, Order.id, OrderLine.position, OrderLine.id)
+            .join(OrderLine, OrderLine.order_id == Order.id)
+            .where(Order.number.in_(numbers))
+        )
+        orders: dict[str, uuid.UUID] = {}
+        lines: dict[tuple[str, int], uuid.UUID] = {}
+        for number, order_id, position, line_id in rows:
+            orders[number] = order_id
+            lines[number, position] = line_id
+        for rma in chunk:
+            number = rma.order.number
+            returns_service.record_settled_return(
+                session,
+                orders[number],
+                [
+                    returns_service.SettledLine(
+                        line_id=lines[number, line.position],
+                        quantity=line.quantity,
+                        refund_minor=line.refund_minor,
+                        comment=RETURN_COMMENT,
+                    )
+                    for line in rma.lines.values()
+                ],
+                number=rma.number,
+                settled_at=rma.returned_at,
+                refund_minor=rma.refund_minor,
+                reference=rma.cancellation,
+                note=f"{RETURN_COMMENT} {rma.cancellation}",
+            )
+        advance(len(chunk))
+    return len(new)
 
 
 def _titles(session: Session, variant_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
@@ -292,26 +352,32 @@ def _titles(session: Session, variant_ids: Iterable[uuid.UUID]) -> dict[uuid.UUI
     return titles
 
 
+@dataclass(slots=True)
+class _Rows:
+    orders: list[dict[str, Any]]
+    lines: list[dict[str, Any]]
+    taxes: list[dict[str, Any]]
+    deliveries: list[dict[str, Any]]
+
+
 def _order_rows(
     orders: Iterable[OrderPlan],
     channel_id: uuid.UUID,
     variant_ids: dict[str, uuid.UUID],
     titles: dict[uuid.UUID, str],
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+) -> _Rows:
     now = clock.now()
-    order_rows: list[dict[str, Any]] = []
-    line_rows: list[dict[str, Any]] = []
-    tax_rows: list[dict[str, Any]] = []
+    rows = _Rows(orders=[], lines=[], taxes=[], deliveries=[])
     for order in orders:
         order_id = uuid7()
         customer_id = None if order.customer is None else customer_id_for(order.customer)
         total = order.total_minor
-        order_rows.append(
+        rows.orders.append(
             {
                 "id": order_id,
                 "number": order.number,
                 "channel_id": channel_id,
-                "status": "cancelled" if order.is_cancellation else "paid",
+                "status": ORDER_STATUS,
                 "customer_id": customer_id,
                 # A guest order is its own data subject.
                 "subject_id": customer_id or order_id,
@@ -321,20 +387,20 @@ def _order_rows(
                 "delivery_method": "shipping",
                 "vat_scheme": "domestic" if order.country == HOME_COUNTRY else "export",
                 "coupon_codes": [],
-                "discount_minor": 0,
+                "discount_minor": order.discount_minor,
                 "total_net_minor": total,
                 "total_tax_minor": 0,
                 "total_gross_minor": total,
                 "placed_at": order.placed_at,
-                "paid_at": None if order.is_cancellation else order.placed_at,
-                "cancelled_at": order.placed_at if order.is_cancellation else None,
+                "paid_at": order.placed_at,
+                "cancelled_at": None,
                 "created_at": now,
                 "updated_at": now,
             }
         )
         for position, line in enumerate(order.lines, start=1):
             variant_id = variant_ids[line.sku]
-            line_rows.append(
+            rows.lines.append(
                 {
                     "id": uuid7(),
                     "order_id": order_id,
@@ -343,19 +409,19 @@ def _order_rows(
                     "sku": line.sku,
                     "title": titles[variant_id],
                     "quantity": line.quantity,
-                    "cancelled_quantity": line.quantity if order.is_cancellation else 0,
+                    "cancelled_quantity": 0,
                     "unit_price_excl_minor": line.unit_price_minor,
                     "unit_price_incl_minor": line.unit_price_minor,
                     "vat_rate": VAT_RATE,
                     "vat_category": VAT_CATEGORY,
-                    "discount_minor": 0,
-                    "total_minor": line.quantity * line.unit_price_minor,
+                    "discount_minor": line.discount_minor,
+                    "total_minor": line.total_minor,
                     "promotion_ids": [],
                     "created_at": now,
                     "updated_at": now,
                 }
             )
-        tax_rows.append(
+        rows.taxes.append(
             {
                 "id": uuid7(),
                 "order_id": order_id,
@@ -365,4 +431,30 @@ def _order_rows(
                 "tax_minor": 0,
             }
         )
-    return order_rows, line_rows, tax_rows
+        if order.shipping is not None:
+            rows.deliveries.append(
+                _delivery_row(order_id, order.shipping.code, order.shipping.fee_minor, now)
+            )
+    return rows
+
+
+def _delivery_row(order_id: uuid.UUID, code: str, fee: int, now: datetime) -> dict[str, Any]:
+    """The order's delivery: the file's postage code as the carrier, its fee as charged."""
+    return {
+        "id": uuid7(),
+        "order_id": order_id,
+        "carrier_code": f"{SOURCE}-{code.lower()}",
+        "carrier_name": CARRIERS.get(code, code),
+        "kind": "home",
+        "location_id": None,
+        "pickup_point_id": None,
+        "pickup_point_label": None,
+        "fee_excl_minor": fee,
+        "fee_incl_minor": fee,
+        "vat_rate": VAT_RATE,
+        "vat_category": VAT_CATEGORY,
+        "weight_grams": 0,
+        "estimated_on": None,
+        "created_at": now,
+        "updated_at": now,
+    }

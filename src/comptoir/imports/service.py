@@ -10,7 +10,8 @@ from typing import Final
 
 from sqlalchemy.orm import Session
 
-from comptoir.imports.online_retail import CURRENCY, HistoryPlan, Reason, read_history
+from comptoir.imports.online_retail import CURRENCY, HistoryPlan, Reason
+from comptoir.imports.online_retail_plan import read_history
 from comptoir.imports.online_retail_store import Added, Progress, store_history
 from comptoir.kit.i18n import LazyString
 from comptoir.kit.i18n import lazy_gettext as _l
@@ -20,10 +21,6 @@ REASONS: Final[dict[Reason, LazyString]] = {
     Reason.MISSING_FIELD: _l("A required column is empty."),
     Reason.BAD_DEBT_ADJUSTMENT: _l("Bad-debt adjustment: an accounting entry, not a sale."),
     Reason.DUPLICATE_LINE: _l("Repeats an earlier line in every column."),
-    Reason.MANUAL_ADJUSTMENT: _l("Manual adjustment: money without goods."),
-    Reason.DISCOUNT: _l("Discount given after the sale, without goods."),
-    Reason.SAMPLES: _l("Samples: money without goods."),
-    Reason.BANK_CHARGES: _l("Bank charges: a cost of the shop, not a sale."),
     Reason.MARKETPLACE_FEE: _l("Marketplace fee: a cost of the shop, not a sale."),
     Reason.COMMISSION: _l("Commission paid: a cost of the shop, not a sale."),
     Reason.GIFT_VOUCHER: _l("Gift voucher: money owed to the holder, not goods sold."),
@@ -34,6 +31,13 @@ REASONS: Final[dict[Reason, LazyString]] = {
     Reason.ZERO_PRICE: _l("The unit price is zero."),
     Reason.SUB_PENNY_PRICE: _l("The unit price has more than two decimals."),
     Reason.UNKNOWN_COUNTRY: _l("The country names no country."),
+    Reason.SHIPPING_WITHOUT_GOODS: _l("Postage invoiced without goods: no order to deliver."),
+    Reason.CANCELLATION_WITHOUT_SALE: _l(
+        "Cancellation without its original sale in the file: nothing to return."
+    ),
+    Reason.DISCOUNT_WITHOUT_SALE: _l(
+        "Discount without an earlier order of the customer in the file large enough for it."
+    ),
 }
 
 
@@ -51,12 +55,12 @@ class ImportResult:
         return Money.from_minor(self.plan.revenue_minor, CURRENCY)
 
     @property
-    def sales(self) -> int:
-        return sum(not order.is_cancellation for order in self.plan.orders)
+    def refunded(self) -> Money:
+        return Money.from_minor(self.plan.refunded_minor, CURRENCY)
 
     @property
-    def returns(self) -> int:
-        return sum(order.is_cancellation for order in self.plan.orders)
+    def shipping(self) -> Money:
+        return Money.from_minor(self.plan.shipping_minor, CURRENCY)
 
     @property
     def reasons(self) -> Counter[Reason]:

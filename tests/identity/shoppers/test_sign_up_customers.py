@@ -1,5 +1,7 @@
 """Signing up ties the account to the one customer of its e-mail and records the consent
-boxes ticked on the form."""
+boxes ticked on the form: at once for a customer the sign-up made, only once the address is
+verified for a customer who had it before (nobody takes over a known customer by signing up
+first with her address)."""
 
 from __future__ import annotations
 
@@ -10,8 +12,10 @@ from comptoir.customers import service as customers
 from comptoir.customers.models import ConsentRecord, Customer
 from comptoir.identity.shoppers import service
 from comptoir.identity.shoppers.models import Shopper
+from comptoir.kit.db.engine import Database
 from tests.customers.factories import make_customer
-from tests.identity.shoppers.conftest import ACCOUNT, PASSWORD, Storefront
+from tests.identity.shoppers.conftest import ACCOUNT, PASSWORD, Storefront, verification_token
+from tests.support.mail import Inbox
 
 NEWSLETTER = {"channel": "email", "purpose": "marketing", "wording_version": "2026-01"}
 
@@ -37,8 +41,8 @@ def test_signing_up_creates_the_customer_and_ties_the_account_to_it(
     assert shopper.customer_id == customer.id
 
 
-def test_signing_up_with_a_known_customers_e_mail_ties_the_account_to_her(
-    shop: Storefront, session: Session
+def test_signing_up_with_a_known_customers_e_mail_ties_the_account_to_her_once_verified(
+    shop: Storefront, session: Session, db: Database, storefront_page: Inbox
 ) -> None:
     # given a customer met at a till who gave her e-mail
     known = make_customer(session, email="ada@example.com", source="till")
@@ -47,9 +51,47 @@ def test_signing_up_with_a_known_customers_e_mail_ties_the_account_to_her(
     # when she opens an account with that e-mail in another case
     response = shop.sign_up("  ADA@example.com ")
 
-    # then the account is tied to her and no second customer is made
-    assert response.json()["shopper"]["customer_id"] == str(known.id)
+    # then the account waits, tied to nobody, and no second customer is made
+    assert response.status_code == 201, response.text
+    assert response.json()["shopper"]["customer_id"] is None
     assert _count(session, Customer) == 1
+
+    # and once she opened the link e-mailed to her, the account is hers
+    verified = shop.verify_email(verification_token(db, storefront_page, "ada@example.com"))
+    assert verified.json()["customer_id"] == str(known.id)
+    me = shop.me(response.json()["access_token"])
+    assert me.json()["customer_id"] == str(known.id)
+    assert _count(session, Customer) == 1
+
+
+def test_the_boxes_ticked_with_a_known_customers_address_wait_for_the_verification(
+    shop: Storefront, session: Session, db: Database, storefront_page: Inbox
+) -> None:
+    # given a known customer, and someone signing up with her address ticking the newsletter
+    known = make_customer(session, email="ada@example.com", source="till")
+    session.commit()
+    response = shop.api.post(
+        ACCOUNT,
+        json={
+            "email": "ada@example.com",
+            "password": PASSWORD,
+            "consents": [{**NEWSLETTER, "granted": True}],
+        },
+        headers=shop.headers(),
+    )
+    assert response.status_code == 201, response.text
+
+    # then nothing is recorded on the customer while the address is not proven
+    assert customers.consent_history(session, known.id) == []
+
+    # when the address is verified
+    shop.verify_email(verification_token(db, storefront_page, "ada@example.com"))
+
+    # then the box ticked at sign-up is recorded on her, by the account
+    records = customers.consent_history(session, known.id)
+    assert [(r.channel, r.purpose, r.source, r.recorded_by) for r in records] == [
+        ("email", "marketing", "web_shop", f"shopper:{response.json()['shopper']['id']}")
+    ]
 
 
 def test_the_boxes_ticked_at_sign_up_are_recorded_and_the_unticked_ones_are_not(
