@@ -24,7 +24,7 @@ system-deps:
 ## The demo shop on a SQLite file in var/; `comptoir demo` prints the owner's sign-in.
 demo: install
 	$(BIN)/comptoir demo
-	$(BIN)/comptoir serve --host $(HOST) --port $(PORT)
+	COMPTOIR_DEMO_STOREFRONT=true $(BIN)/comptoir serve --host $(HOST) --port $(PORT)
 
 serve: install
 	$(BIN)/comptoir migrate

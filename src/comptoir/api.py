@@ -143,6 +143,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # Stripe calls its webhook without a channel key: outside the storefront gate.
     app.include_router(stripe_webhook_router, prefix=STORE_API_PREFIX)
 
+    if settings.demo_storefront:
+        from comptoir.channels.storefront import mount as mount_demo_storefront
+
+        mount_demo_storefront(app)
     if _module_exists("comptoir.backoffice.shell"):
         from comptoir.backoffice.shell import mount as mount_backoffice
 

@@ -65,7 +65,9 @@ def test_an_order_page_shows_its_lines_and_timeline_and_cancels_it(
     assert page.text.count("<li><strong>") == 3  # placed, locations chosen, paid
     assert cancelled.status_code == 200
     assert 'class="badge badge--cancelled" id="order-status"' in cancelled.text
-    assert cancelled.text.count("<li><strong>") == 4
+    # cancelled, and the card payment refunded
+    assert cancelled.text.count("<li><strong>") == 5
+    assert "Remboursement émis" in cancelled.text
     assert "Out of reach" in cancelled.text
     level = inventory.get_level(session, variant_id, location_id)
     assert level is not None

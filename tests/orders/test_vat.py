@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from comptoir.customers.service import is_valid_vat_number
 from comptoir.kit.money import Money
 from comptoir.orders.vat import (
     EU_MEMBER_STATES,
     TaxedAmount,
     eu_rates,
-    is_valid_vat_number,
     totals_per_rate,
     vat_treatment,
 )

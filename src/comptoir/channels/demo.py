@@ -27,12 +27,18 @@ def demo_key(code: str) -> str:
 def seed_channel_keys(session: Session, settings: Settings) -> str:
     """A publishable key for every demo channel (kept when it already exists)."""
     lines = []
+    storefront = ""
     for channel in service.list_channels(session):
         key = demo_key(channel.code)
         known = session.scalar(select(ChannelKey.id).where(ChannelKey.key_hash == key_hash(key)))
         if known is None:
             service.create_key(session, channel.id, ChannelKeyCreate(label="Demo"), key=key)
         lines.append(f"  {channel.code}: X-Channel-Key: {key}")
-    return f"Store API keys ({settings.base_url}/store/v1, see docs/store-api.md):\n" + "\n".join(
-        lines
+        if channel.code == "web":
+            # Served when COMPTOIR_DEMO_STOREFRONT is on, as ``make demo`` does.
+            storefront = f"\nDemo storefront: {settings.base_url}/demo-store/?key={key}"
+    listed = "\n".join(lines)
+    return (
+        f"Store API keys ({settings.base_url}/store/v1, see docs/store-api.md):\n{listed}"
+        + storefront
     )

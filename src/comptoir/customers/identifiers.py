@@ -99,11 +99,21 @@ def french_vat_number(siren: str) -> str:
     return f"FR{french_vat_key(siren):02d}{siren}"
 
 
-def is_valid_vat_number(value: str) -> bool:
-    """An intra-EU VAT number: a member state prefix (``EL`` for Greece, ``XI`` for Northern
-    Ireland) and its national format; for France, the key must match the SIREN when the key
-    is numeric (the alphanumeric keys of newer numbers cannot be checked offline)."""
+def vat_prefix(country: str) -> str:
+    """The VAT-number prefix of an ISO country (``GR`` -> ``EL``)."""
+    code = country.strip().upper()
+    return "EL" if code == "GR" else code
+
+
+def is_valid_vat_number(value: str, country: str | None = None) -> bool:
+    """An intra-EU VAT number (of ``country``, an ISO code, when given): a member state
+    prefix (``EL`` for Greece, ``XI`` for Northern Ireland) and its national format; for
+    France, the key must match the SIREN when the key is numeric (the alphanumeric keys of
+    newer numbers cannot be checked offline). Whether the number is registered is for VIES
+    to say (:mod:`comptoir.customers.vies`)."""
     vat = compact(value)
+    if country is not None and vat[:2] != vat_prefix(country):
+        return False
     pattern = VAT_FORMATS.get(vat[:2])
     if pattern is None or not pattern.fullmatch(vat[2:]):
         return False

@@ -59,6 +59,11 @@ class Customer(IdMixin, TimestampMixin, Base):
     siren: Mapped[str | None] = mapped_column(String(9), default=None, index=True)
     siret: Mapped[str | None] = mapped_column(String(14), default=None)
     vat_number: Mapped[str | None] = mapped_column(String(16), default=None)
+    # The last VIES check of ``vat_number`` (valid: None = VIES could not answer), the proof
+    # of an exempt intra-community supply; all empty when VIES was not consulted.
+    vat_checked_at: Mapped[datetime | None] = mapped_column(default=None)
+    vat_check_valid: Mapped[bool | None] = mapped_column(default=None)
+    vat_check_request_identifier: Mapped[str | None] = mapped_column(String(64), default=None)
     merged_into_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey(CUSTOMER_FK, ondelete="RESTRICT"), default=None, index=True
     )

@@ -137,6 +137,17 @@ class CustomerOut(BaseModel):
     siren: str | None
     siret: str | None
     vat_number: str | None
+    vat_checked_at: datetime | None = Field(
+        default=None, description="When VIES last checked the VAT number (null: never)."
+    )
+    vat_check_valid: bool | None = Field(
+        default=None,
+        description="VIES's answer: registered (true), not registered (false), or null when "
+        "VIES could not answer or was not consulted.",
+    )
+    vat_check_request_identifier: str | None = Field(
+        default=None, description="VIES's consultation number, the proof of the check."
+    )
     groups: list[str]
     addresses: list[AddressOut]
     merged_into_id: uuid.UUID | None

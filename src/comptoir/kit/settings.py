@@ -80,6 +80,11 @@ class Settings(BaseSettings):
         "e-mail; the token is added as the 'token' query parameter. Empty: "
         "base_url + /account/verify-email.",
     )
+    demo_storefront: bool = Field(
+        default=False,
+        description="Serve the demo storefront at /demo-store/ (a static page that sells "
+        "through the store API); make demo turns it on. Leave it off in production.",
+    )
     forwarded_allow_ips: str = Field(
         default="127.0.0.1",
         description="Proxies whose X-Forwarded-* headers are trusted (comma-separated, or *).",

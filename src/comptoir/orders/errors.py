@@ -60,3 +60,11 @@ class PaymentDeclined(DomainError):
 class UnknownPaymentMethod(InvalidInput):
     slug = "unknown-payment-method"
     title = _l("This payment method is not available.")
+
+
+class RefundRefused(Conflict):
+    """The payment provider answered that it will not refund (already refunded, disputed,
+    too old): the cancellation does not happen."""
+
+    slug = "refund-refused"
+    title = _l("The payment provider refused the refund.")

@@ -54,6 +54,13 @@ class Cart(IdMixin, TimestampMixin, Base):
     destination_country: Mapped[str | None] = mapped_column(String(2), default=None)
     delivery_method: Mapped[str] = mapped_column(String(16), default="shipping")
     vat_number: Mapped[str | None] = mapped_column(String(20), default=None)
+    # The VIES check of ``vat_number`` (valid: None = VIES could not answer); all empty when
+    # VIES was not consulted (see comptoir.customers.vies).
+    vat_checked_at: Mapped[datetime | None] = mapped_column(default=None)
+    vat_check_valid: Mapped[bool | None] = mapped_column(default=None)
+    vat_check_request_identifier: Mapped[str | None] = mapped_column(String(64), default=None)
+    # The delivery postcode when known: French overseas départements are exports for VAT.
+    destination_postcode: Mapped[str | None] = mapped_column(String(16), default=None)
     coupon_codes: Mapped[list[str]] = mapped_column(JSONType(), default=list)
     expires_at: Mapped[datetime]
     lines: Mapped[list[CartLine]] = relationship(

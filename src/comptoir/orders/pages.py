@@ -1,21 +1,24 @@
-"""Back-office screens: the order list (filtered by status) and an order's page with its
-lines, VAT, payments and timeline, where staff confirm a payment or cancel the order."""
+"""Back-office screens: the order list (filtered by status, channel, store and days, with its
+CSV export) and an order's page with its lines, VAT, payments and timeline, where staff
+confirm a payment or cancel the order or some of its units. A user limited to some
+locations sees only the orders touching them; the others answer 404."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Final
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from comptoir.backoffice.nav import SECTION_SALES, NavItem, register
 from comptoir.backoffice.shell import (
     Crumb,
+    is_htmx,
     redirect_with_flash,
     register_flash,
     register_pages,
@@ -25,18 +28,28 @@ from comptoir.backoffice.shell import (
 )
 from comptoir.channels import service as channels
 from comptoir.customers import service as customers
-from comptoir.kit.errors import DomainError, NotFound
+from comptoir.kit.errors import DomainError, InvalidInput, NotFound
 from comptoir.kit.http.access import Principal
 from comptoir.kit.http.transaction import DbSession
-from comptoir.kit.i18n import LazyString, translate
+from comptoir.kit.i18n import LazyString, Locale, translate
 from comptoir.kit.i18n import lazy_gettext as _l
 from comptoir.kit.money import Money, MoneyOut
+from comptoir.kit.sheets import write_csv
 from comptoir.orders import service
 from comptoir.orders.models import Order
+from comptoir.orders.pages_list import (
+    CSV_COLUMNS,
+    EXPORT_PATH,
+    ListFilters,
+    Names,
+    allowed_locations,
+    export_rows,
+    shop_zone,
+)
 from comptoir.orders.pages_sourcing import sourcing_view
-from comptoir.orders.schemas import OrderFilters, OrderStatus
 
 ORDERS_PATH: Final = "/admin/orders"
+PAGE_SIZE: Final = 50
 READ = [require_scope("orders:read")]
 WRITE = [require_scope("orders:write")]
 
@@ -99,6 +112,7 @@ register(
 )
 register_flash("order-cancelled", _l("The order was cancelled; its units are available again."))
 register_flash("order-paid", _l("The payment was recorded; the order is paid."))
+register_flash("lines-cancelled", _l("The units were cancelled; they are available again."))
 
 
 def _money(request: Request) -> Callable[[MoneyOut], str]:
@@ -119,33 +133,94 @@ def _actor(request: Request) -> str | None:
 
 @router.get("/orders", response_class=HTMLResponse, dependencies=READ)
 def orders_page(
-    request: Request, session: DbSession, status: str | None = None, cursor: str | None = None
+    request: Request,
+    session: DbSession,
+    status: str = Query("", max_length=32),
+    channel_id: str = Query("", max_length=64),
+    location_id: str = Query("", max_length=64),
+    placed_from: str = Query("", max_length=10),
+    placed_to: str = Query("", max_length=10),
+    cursor: str | None = Query(None, max_length=2048),
 ) -> HTMLResponse:
-    """Orders, newest first, filtered by status."""
-    chosen: OrderStatus | None = status if status in STATUSES else None  # type: ignore[assignment]
-    page = service.list_orders(session, OrderFilters(status=chosen), limit=50, cursor=cursor)
+    """Orders, newest first, filtered by status (chips), channel, store and a range of
+    days; a user limited to some locations sees the orders touching them. htmx requests
+    get the results only."""
+    filters = ListFilters.read(status, channel_id, location_id, placed_from, placed_to)
+    allowed = allowed_locations(request)
+    names = Names(session, allowed)
+    page = service.list_orders(
+        session,
+        filters.service_filters(shop_zone(request)),
+        limit=PAGE_SIZE,
+        cursor=cursor,
+        within=allowed,
+    )
+    template = "orders/_orders.html" if is_htmx(request) else "orders/orders.html"
     return render(
         request,
-        "orders/orders.html",
+        template,
         title=_l("Orders"),
         breadcrumb=_crumbs(Crumb(_l("Orders"))),
-        orders=[service.order_summary(order) for order in page.items],
+        rows=names.rows(session, page.items),
         money=_money(request),
-        next_cursor=page.next_cursor,
-        chosen=chosen,
+        next_url=filters.url(cursor=page.next_cursor) if page.next_cursor else None,
+        export_url=filters.url(EXPORT_PATH),
+        filters=filters,
+        errors=filters.errors,
         statuses=STATUSES,
+        payment_statuses=PAYMENT_STATUSES,
+        channels=names.channels,
+        locations=names.locations,
     )
 
 
-def _order_or_404(session: Session, order_id: str) -> Order:
+@router.get("/orders/export.csv", dependencies=READ)
+def orders_csv(
+    request: Request,
+    session: DbSession,
+    status: str = Query("", max_length=32),
+    channel_id: str = Query("", max_length=64),
+    location_id: str = Query("", max_length=64),
+    placed_from: str = Query("", max_length=10),
+    placed_to: str = Query("", max_length=10),
+) -> Response:
+    """Every order the list shows with these filters, one line each, without personal
+    data."""
+    filters = ListFilters.read(status, channel_id, location_id, placed_from, placed_to)
+    allowed = allowed_locations(request)
+    zone = shop_zone(request)
+    rows = export_rows(
+        session,
+        filters.service_filters(zone),
+        Names(session, allowed),
+        zone=zone,
+        within=allowed,
+    )
+    return Response(
+        write_csv(CSV_COLUMNS, rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="orders.csv"'},
+    )
+
+
+def _order_or_404(session: Session, order_id: str, request: Request) -> Order:
+    """The order, if the user may see it (404 for an order touching none of her
+    locations)."""
     try:
-        return service.get_order(session, uuid.UUID(order_id))
+        return service.get_order(session, uuid.UUID(order_id), within=allowed_locations(request))
     except ValueError:
         raise NotFound() from None
 
 
 def _render_order(
-    request: Request, session: Session, order: Order, *, error: str | None, status_code: int = 200
+    request: Request,
+    session: Session,
+    order: Order,
+    *,
+    error: str | None,
+    status_code: int = 200,
+    line_errors: Mapping[str, str] | None = None,
+    line_values: Mapping[str, str] | None = None,
 ) -> HTMLResponse:
     from comptoir.orders.fulfilment.pages import fulfilment_view
     from comptoir.orders.returns.pages import returns_of_order
@@ -168,6 +243,8 @@ def _render_order(
         sourcing=sourcing_view(session, order),
         order_returns=returns_of_order(session, order.id),
         error=error,
+        line_errors=line_errors or {},
+        line_values=line_values or {},
     )
 
 
@@ -176,7 +253,7 @@ render_order = _render_order
 
 @router.get("/orders/{order_id}", response_class=HTMLResponse, dependencies=READ)
 def order_page(request: Request, session: DbSession, order_id: str) -> HTMLResponse:
-    return _render_order(request, session, _order_or_404(session, order_id), error=None)
+    return _render_order(request, session, _order_or_404(session, order_id, request), error=None)
 
 
 @router.post("/orders/{order_id}/cancel", response_model=None, dependencies=WRITE)
@@ -186,9 +263,15 @@ def cancel_order(
     order_id: str,
     reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    order = _order_or_404(session, order_id)
+    order = _order_or_404(session, order_id, request)
     try:
-        service.cancel_order(session, order.id, reason=reason or None, actor=_actor(request))
+        service.cancel_order(
+            session,
+            order.id,
+            reason=reason or None,
+            actor=_actor(request),
+            production=request.app.state.settings.environment == "production",
+        )
     except DomainError as error:
         session.rollback()
         return _render_order(
@@ -197,9 +280,83 @@ def cancel_order(
     return redirect_with_flash(request, f"{ORDERS_PATH}/{order.id}", "order-cancelled")
 
 
+@router.post("/orders/{order_id}/cancel-lines", response_model=None, dependencies=WRITE)
+def cancel_lines(
+    request: Request,
+    session: DbSession,
+    order_id: str,
+    line_id: Annotated[list[str], Form(max_length=64)],
+    quantity: Annotated[list[str], Form(max_length=10)],
+    reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Cancel the units typed per line (through the service behind
+    ``POST /api/v1/orders/{id}/cancel``); a wrong figure is shown next to its line, the
+    figures typed are kept and nothing changes."""
+    order = _order_or_404(session, order_id, request)
+    locale = request_locale(request)
+    values = dict(zip(line_id, quantity, strict=False))
+    wanted, errors = _units_to_cancel(values, locale)
+    if not errors and not wanted:
+        errors[line_id[0] if line_id else ""] = translate(
+            _l("Enter how many units to cancel on at least one line."), locale
+        )
+    if not errors:
+        lines = {uuid.UUID(key): units for key, units in wanted.items()}
+        try:
+            service.cancel_order(
+                session, order.id, lines=lines, reason=reason or None, actor=_actor(request),
+                production=request.app.state.settings.environment == "production",
+            )  # fmt: skip
+        except InvalidInput as error:
+            session.rollback()
+            # The service names the field ``lines.<n>.quantity``, n counting the lines sent.
+            field = (error.field or "").split(".")
+            keys = list(wanted)
+            on_quantity = len(field) == 3 and field[1].isdigit() and field[2] == "quantity"
+            key = keys[int(field[1])] if on_quantity and int(field[1]) < len(keys) else ""
+            errors[key] = error.detail(locale)
+        except DomainError as error:
+            session.rollback()
+            return _render_order(
+                request, session, order, error=error.detail(locale), status_code=409
+            )
+        else:
+            return redirect_with_flash(request, f"{ORDERS_PATH}/{order.id}", "lines-cancelled")
+    summary = translate(_l("Some figures to cancel are not right: see the lines."), locale)
+    return _render_order(
+        request,
+        session,
+        order,
+        error=errors.get("") or summary,
+        status_code=422,
+        line_errors={key: text for key, text in errors.items() if key},
+        line_values=values,
+    )
+
+
+def _units_to_cancel(
+    values: Mapping[str, str], locale: Locale
+) -> tuple[dict[str, int], dict[str, str]]:
+    """The units typed per line (lines left empty or at 0 are left out), and a message per
+    line whose figure is not a whole number of units, 0 or more."""
+    wanted: dict[str, int] = {}
+    errors: dict[str, str] = {}
+    for key, text in values.items():
+        try:
+            uuid.UUID(key)
+            units = int(text.strip() or "0")
+        except ValueError:
+            units = -1
+        if units < 0:
+            errors[key] = translate(_l("Enter a whole number of units, 0 or more."), locale)
+        elif units:
+            wanted[key] = units
+    return wanted, errors
+
+
 @router.post("/orders/{order_id}/paid", response_model=None, dependencies=WRITE)
 def mark_paid(request: Request, session: DbSession, order_id: str) -> Response:
-    order = _order_or_404(session, order_id)
+    order = _order_or_404(session, order_id, request)
     try:
         service.mark_paid(session, order.id, actor=_actor(request))
     except DomainError as error:

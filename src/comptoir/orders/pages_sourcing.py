@@ -23,6 +23,7 @@ from comptoir.kit.http.access import Principal
 from comptoir.kit.http.transaction import DbSession
 from comptoir.kit.i18n import lazy_gettext as _l
 from comptoir.orders.models import Order
+from comptoir.orders.pages_list import allowed_locations
 from comptoir.orders.service import sourcing
 from comptoir.orders.service.orders import get_order
 from comptoir.orders.sourcing import Place
@@ -78,7 +79,7 @@ def source_line(
     location_id: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     """Send a line to another location (release + reserve, both or neither)."""
-    order = get_order(session, _uuid(order_id, "id"))
+    order = get_order(session, _uuid(order_id, "id"), within=allowed_locations(request))
     try:
         sourcing.move_line(
             session, order.id, _uuid(line_id, "id"), _uuid(location_id, "location_id"),

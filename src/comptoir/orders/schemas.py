@@ -73,6 +73,10 @@ class CartDestination(BaseModel):
     vat_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = (
         None
     )
+    # The delivery postcode when known: a French overseas one (971 to 976...) is an export.
+    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=16)] | None = (
+        None
+    )
     # An ``id`` from ``GET /carts/{id}/delivery-options``; a pickup-point carrier also needs
     # the shopper's ``pickup_point``. Omitted: the cart has no delivery option (and no fee).
     delivery_option: Annotated[str, StringConstraints(max_length=80)] | None = None
@@ -256,6 +260,8 @@ class OrderFilters(BaseModel):
     status: OrderStatus | None = None
     placed_from: datetime | None = None
     placed_to: datetime | None = None
+    # Orders with a line allocated at this location or collected at this store.
+    location_id: uuid.UUID | None = None
 
 
 class CancelLine(BaseModel):

@@ -8,9 +8,16 @@ Which VAT a sale of goods carries depends on where it is delivered and to whom:
   one-stop shop): the destination's rate: the catalogue's rate of the tax class in that
   country when the shop recorded one, else the destination's standard rate from
   ``data/eu_vat_rates.json`` for a standard-rated class (category ``S``);
-- **intra_eu_b2b** (a business in another member state with a VAT number): exempt intra-
+- **intra_eu_b2b** (a business in another member state with a checked VAT number): exempt intra-
   community supply, the buyer accounts for the VAT (reverse charge, category ``K``, 0 %);
-- **export** (delivered outside the EU): exempt (category ``G``, 0 %).
+- **export** (delivered outside the EU, or to a French overseas département, postcodes
+  971 to 976, or collectivity: outside the EU VAT territory, exempt as an export, the
+  octroi de mer being the importer's business): exempt (category ``G``, 0 %).
+
+A business's VAT number counts when its format is right and VIES said it is registered (or
+VIES was not consulted, or could not answer and ``COMPTOIR_VIES_UNAVAILABLE_POLICY`` is
+``accept_format``). While the shop's EU distance sales to consumers stay under EUR 10,000
+(``COMPTOIR_OSS_THRESHOLD_EXCEEDED=false``) consumers elsewhere in the EU pay French VAT.
 
 VAT is computed once per rate on the sum of the lines of that rate and rounded there (EN 16931
 rule BR-CO-17), never line by line.
@@ -19,7 +26,6 @@ rule BR-CO-17), never line by line.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -27,6 +33,9 @@ from decimal import Decimal
 from functools import cache
 from importlib import resources
 from typing import Any, Final, Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from comptoir.kit.money import Money
 
@@ -38,6 +47,33 @@ VatScheme = Literal["domestic", "oss", "intra_eu_b2b", "export"]
 CATEGORY_STANDARD: Final = "S"
 CATEGORY_INTRA_EU: Final = "K"
 CATEGORY_EXPORT: Final = "G"
+
+# First three digits of the French postcodes outside the EU VAT territory (see
+# is_overseas_export).
+OVERSEAS_POSTCODE_PREFIXES: Final = frozenset(
+    {"971", "972", "973", "974", "975", "976", "977", "978", "984", "986", "987", "988"}
+)
+UnavailablePolicy = Literal["charge_vat", "accept_format"]
+
+
+class VatSettings(BaseSettings):
+    """The shop's VAT position (read from ``COMPTOIR_*`` variables on each use)."""
+
+    model_config = SettingsConfigDict(env_prefix="COMPTOIR_", extra="ignore", frozen=True)
+
+    oss_threshold_exceeded: bool = Field(
+        default=True,
+        description="Whether the shop's EU distance sales to consumers passed EUR 10,000 "
+        "this calendar year or the last: true, consumers pay their country's VAT (one-stop "
+        "shop); false, they pay French VAT (COMPTOIR_OSS_THRESHOLD_EXCEEDED).",
+    )
+    vies_unavailable_policy: UnavailablePolicy = Field(
+        default="charge_vat",
+        description="When VIES cannot say whether a business's VAT number is registered: "
+        "'charge_vat' (no reverse charge) or 'accept_format' (reverse charge on the format "
+        "check, VIES's silence recorded) (COMPTOIR_VIES_UNAVAILABLE_POLICY).",
+    )
+
 
 EU_MEMBER_STATES: Final = frozenset(
     {
@@ -70,37 +106,6 @@ EU_MEMBER_STATES: Final = frozenset(
         "SK",
     }
 )
-
-# VIES number formats, by VAT prefix (Greece uses EL).
-_VAT_NUMBER_FORMATS: Final[dict[str, str]] = {
-    "AT": r"U\d{8}",
-    "BE": r"[01]\d{9}",
-    "BG": r"\d{9,10}",
-    "CY": r"\d{8}[A-Z]",
-    "CZ": r"\d{8,10}",
-    "DE": r"\d{9}",
-    "DK": r"\d{8}",
-    "EE": r"\d{9}",
-    "EL": r"\d{9}",
-    "ES": r"[A-Z0-9]\d{7}[A-Z0-9]",
-    "FI": r"\d{8}",
-    "FR": r"[A-HJ-NP-Z0-9]{2}\d{9}",
-    "HR": r"\d{11}",
-    "HU": r"\d{8}",
-    "IE": r"\d{7}[A-W][A-I]?|\d[A-Z+*]\d{5}[A-W]",
-    "IT": r"\d{11}",
-    "LT": r"\d{9}|\d{12}",
-    "LU": r"\d{8}",
-    "LV": r"\d{11}",
-    "MT": r"\d{8}",
-    "NL": r"\d{9}B\d{2}",
-    "PL": r"\d{10}",
-    "PT": r"\d{9}",
-    "RO": r"\d{2,10}",
-    "SE": r"\d{12}",
-    "SI": r"\d{8}",
-    "SK": r"\d{10}",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,50 +163,54 @@ class RateTotal:
         return self.base + self.tax
 
 
-def vat_prefix(country: str) -> str:
-    """The VAT-number prefix of an ISO country (``GR`` -> ``EL``)."""
-    code = country.upper()
-    return "EL" if code == "GR" else code
+def is_overseas_export(country: str, postcode: str | None) -> bool:
+    """Whether a French address is outside the EU's VAT territory: Guadeloupe (971),
+    Martinique (972), Guyane (973), La Réunion (974), Mayotte (976) and the overseas
+    collectivities (975, 977, 978, 984 to 988). Monaco (980) is French VAT territory."""
+    code = (postcode or "").strip().replace(" ", "")
+    return country.upper() == "FR" and code[:3] in OVERSEAS_POSTCODE_PREFIXES
 
 
-def normalise_vat_number(number: str) -> str:
-    """Upper case, without spaces, dots and dashes."""
-    return re.sub(r"[\s.\-]", "", number).upper()
-
-
-def is_valid_vat_number(number: str, country: str | None = None) -> bool:
-    """Whether ``number`` has the format of an EU VAT number (of ``country`` when given).
-
-    Checks the country prefix and the VIES format, and for France the key (two digits in
-    front of the SIREN). Whether the number is registered is for VIES to say, not checked
-    here.
-    """
-    text = normalise_vat_number(number)
-    prefix, rest = text[:2], text[2:]
-    if country is not None and prefix != vat_prefix(country):
+def reverse_charge_applies(
+    *, checked: bool, valid: bool | None, unavailable_policy: UnavailablePolicy
+) -> bool:
+    """Whether a VAT number whose format is right makes the sale an intra-community supply,
+    given its VIES check: not consulted (VIES disabled: the format decides), registered,
+    or unknown (VIES could not answer) with the ``accept_format`` policy."""
+    if not checked or valid is True:
+        return True
+    if valid is False:
         return False
-    pattern = _VAT_NUMBER_FORMATS.get(prefix)
-    if pattern is None or re.fullmatch(pattern, rest) is None:
-        return False
-    if prefix == "FR" and rest[:2].isdigit():
-        siren = int(rest[2:])
-        return int(rest[:2]) == (12 + 3 * (siren % 97)) % 97
-    return True
+    return unavailable_policy == "accept_format"
 
 
 def vat_treatment(
-    destination: str, *, vat_number: str | None = None, origin: str = HOME_COUNTRY
+    destination: str,
+    *,
+    vat_number: str | None = None,
+    origin: str = HOME_COUNTRY,
+    postcode: str | None = None,
+    oss_threshold_exceeded: bool = True,
 ) -> VatTreatment:
-    """How goods shipped from ``origin`` to ``destination`` are taxed. A ``vat_number`` turns
-    a sale to another member state into an intra-community supply; its format must have been
-    checked (:func:`is_valid_vat_number`)."""
+    """How goods shipped from ``origin`` to ``destination`` are taxed.
+
+    A ``vat_number`` turns a sale to another member state into an intra-community supply;
+    its format and registration must have been checked (``customers.service``). A French
+    ``postcode`` of an overseas département is an export. Below the EU distance-sales
+    threshold (``oss_threshold_exceeded`` false), a consumer elsewhere in the EU pays the
+    origin's VAT (scheme ``domestic`` of the origin country).
+    """
     country = destination.upper()
+    if is_overseas_export(country, postcode) and origin.upper() == HOME_COUNTRY:
+        return VatTreatment("export", country)
     if country == origin.upper():
         return VatTreatment("domestic", country)
     if country not in EU_MEMBER_STATES:
         return VatTreatment("export", country)
     if vat_number:
         return VatTreatment("intra_eu_b2b", country)
+    if not oss_threshold_exceeded:
+        return VatTreatment("domestic", origin.upper())
     return VatTreatment("oss", country)
 
 

@@ -1,5 +1,7 @@
 """A fake Stripe served for real (uvicorn on a free local port) answering
-``POST /v1/payment_intents`` with a recorded PaymentIntent, and Comptoir configured to use it."""
+``POST /v1/payment_intents`` with a recorded PaymentIntent, ``POST /v1/refunds`` with a
+recorded Refund (or Stripe's refusal when told to refuse) and
+``POST /v1/payment_intents/<id>/cancel``, and Comptoir configured to use it."""
 
 from __future__ import annotations
 
@@ -41,6 +43,10 @@ class FakeStripe:
 
     url: str = ""
     calls: list[dict[str, Any]] = field(default_factory=list)
+    refuse_refunds: bool = False
+
+    def calls_to(self, path: str) -> list[dict[str, Any]]:
+        return [call for call in self.calls if call["path"] == path]
 
 
 def _error(message: str, param: str | None = None) -> JSONResponse:
@@ -54,6 +60,7 @@ def _app(fake: FakeStripe) -> Starlette:
         fields = {key: str(value) for key, value in form.items()}
         fake.calls.append(
             {
+                "path": request.url.path,
                 "form": fields,
                 "authorization": request.headers.get("authorization"),
                 "idempotency_key": request.headers.get("idempotency-key"),
@@ -78,7 +85,65 @@ def _app(fake: FakeStripe) -> Starlette:
         }
         return JSONResponse(intent)
 
-    return Starlette(routes=[Route("/v1/payment_intents", create_payment_intent, methods=["POST"])])
+    async def create_refund(request: Request) -> JSONResponse:
+        form = await request.form()
+        fields = {key: str(value) for key, value in form.items()}
+        fake.calls.append(
+            {
+                "path": request.url.path,
+                "form": fields,
+                "authorization": request.headers.get("authorization"),
+                "idempotency_key": request.headers.get("idempotency-key"),
+                "content_type": request.headers.get("content-type", ""),
+            }
+        )
+        if fake.refuse_refunds:
+            # Stripe's answer for a charge already refunded in full.
+            body = {
+                "error": {
+                    "type": "invalid_request_error",
+                    "code": "charge_already_refunded",
+                    "message": "Charge ch_3QK2vNLkdIwHu7ix0d2Yc9Tn has already been refunded.",
+                }
+            }
+            return JSONResponse(body, status_code=400)
+        if "payment_intent" not in fields or not fields.get("amount", "").isdigit():
+            return _error("Missing required param: payment_intent.", "payment_intent")
+        refund = payload("refund_created.json")
+        refund["amount"] = int(fields["amount"])
+        refund["payment_intent"] = fields["payment_intent"]
+        refund["metadata"] = {
+            key[len("metadata[") : -1]: value
+            for key, value in fields.items()
+            if key.startswith("metadata[")
+        }
+        return JSONResponse(refund)
+
+    async def cancel_payment_intent(request: Request) -> JSONResponse:
+        form = await request.form()
+        fake.calls.append(
+            {
+                "path": request.url.path,
+                "form": {key: str(value) for key, value in form.items()},
+                "authorization": request.headers.get("authorization"),
+                "idempotency_key": request.headers.get("idempotency-key"),
+                "content_type": request.headers.get("content-type", ""),
+            }
+        )
+        intent = payload("payment_intent_created.json")
+        intent["id"] = request.path_params["intent_id"]
+        intent["status"] = "canceled"
+        return JSONResponse(intent)
+
+    return Starlette(
+        routes=[
+            Route("/v1/payment_intents", create_payment_intent, methods=["POST"]),
+            Route("/v1/refunds", create_refund, methods=["POST"]),
+            Route(
+                "/v1/payment_intents/{intent_id}/cancel", cancel_payment_intent, methods=["POST"]
+            ),
+        ]
+    )
 
 
 @pytest.fixture

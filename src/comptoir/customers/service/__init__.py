@@ -62,6 +62,13 @@ from comptoir.customers.service.panels import (
     register_detail_panel,
     unregister_detail_panel,
 )
+from comptoir.customers.service.vat_checks import (
+    check_vat_number,
+    is_valid_vat_number,
+    normalise_vat_number,
+    record_vat_check,
+)
+from comptoir.customers.vies import VatCheck
 
 __all__ = [
     "AddressNotFound",
@@ -72,9 +79,11 @@ __all__ = [
     "InvalidCustomer",
     "MergeConflict",
     "MergeNotFound",
+    "VatCheck",
     "active_customer",
     "add_address",
     "check_consent_choices",
+    "check_vat_number",
     "consent_history",
     "create_customer",
     "create_group",
@@ -89,6 +98,7 @@ __all__ = [
     "get_customer",
     "group_codes",
     "has_consent",
+    "is_valid_vat_number",
     "list_addresses",
     "list_customers",
     "list_groups",
@@ -96,9 +106,11 @@ __all__ = [
     "merge_target",
     "merged_customers",
     "merges_of",
+    "normalise_vat_number",
     "price_group",
     "record_consent",
     "record_consent_choices",
+    "record_vat_check",
     "register_detail_panel",
     "remove_address",
     "resolve_customer",

@@ -23,6 +23,7 @@ from comptoir.customers.service.validation import (
     check_email,
     check_phone,
 )
+from comptoir.customers.service.vat_checks import apply_vat_check, check_vat_number
 from comptoir.kit import clock
 from comptoir.kit.crypto import blind_index, destroy_subject_key, is_erased
 from comptoir.kit.events import emit
@@ -91,7 +92,8 @@ def _ensure_email_free(session: Session, email: str | None, customer_id: uuid.UU
 
 
 def create_customer(session: Session, data: schemas.CustomerCreate) -> Customer:
-    """A new active customer with its groups and addresses; emits ``customer.created``.
+    """A new active customer with its groups and addresses; emits ``customer.created``. A
+    VAT number is checked with VIES when it is configured, the answer kept on the customer.
 
     Raises :class:`InvalidCustomer` naming every bad field (e-mail, phone, SIREN, SIRET, VAT
     number, countries, groups), :class:`EmailAlreadyUsed` if an active customer has the
@@ -106,6 +108,8 @@ def create_customer(session: Session, data: schemas.CustomerCreate) -> Customer:
     issues.raise_if_any()
     customer = Customer(**fields)
     _ensure_email_free(session, customer.email, customer.id)
+    if customer.vat_number:
+        apply_vat_check(customer, check_vat_number(customer.vat_number))
     session.add(customer)
     session.flush()  # no ORM relationships: the customer row goes first
     for group in groups:
@@ -125,8 +129,9 @@ def create_customer(session: Session, data: schemas.CustomerCreate) -> Customer:
 def update_customer(
     session: Session, customer_id: uuid.UUID, data: schemas.CustomerUpdate
 ) -> Customer:
-    """Change the fields given. Raises :class:`CustomerNotFound`, :class:`CustomerNotActive`,
-    :class:`InvalidCustomer`, :class:`EmailAlreadyUsed`."""
+    """Change the fields given; a new VAT number is checked with VIES when it is configured
+    (the answer replaces the previous one). Raises :class:`CustomerNotFound`,
+    :class:`CustomerNotActive`, :class:`InvalidCustomer`, :class:`EmailAlreadyUsed`."""
     customer = active_customer(session, customer_id)
     changes = data.model_dump(exclude_unset=True, exclude={"groups"})
     kind = changes.get("kind") or customer.kind
@@ -145,6 +150,9 @@ def update_customer(
     issues.raise_if_any()
     if "email" in changes:
         _ensure_email_free(session, changes["email"], customer.id)
+    if changes.get("vat_number", customer.vat_number) != customer.vat_number:
+        number = changes["vat_number"]
+        apply_vat_check(customer, check_vat_number(number) if number else None)
     for name, value in changes.items():
         if getattr(customer, name) != value:
             setattr(customer, name, value)
@@ -385,6 +393,9 @@ def customer_out(session: Session, customer: Customer) -> schemas.CustomerOut:
         siren=customer.siren,
         siret=customer.siret,
         vat_number=customer.vat_number,
+        vat_checked_at=customer.vat_checked_at,
+        vat_check_valid=customer.vat_check_valid,
+        vat_check_request_identifier=customer.vat_check_request_identifier,
         groups=group_service.group_codes(session, customer.id),
         addresses=[schemas.AddressOut.model_validate(a) for a in addresses],
         merged_into_id=customer.merged_into_id,

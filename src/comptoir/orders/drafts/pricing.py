@@ -22,8 +22,8 @@ from comptoir.orders.vat import (
     HOME_COUNTRY,
     RateTotal,
     TaxedAmount,
+    VatSettings,
     VatTreatment,
-    is_valid_vat_number,
     totals_per_rate,
     vat_treatment,
 )
@@ -33,9 +33,15 @@ def treatment_of(draft: DraftOrder) -> VatTreatment:
     """The VAT treatment of the draft's destination and VAT number (the shop's country until
     an address is known)."""
     number = (
-        draft.vat_number if draft.vat_number and is_valid_vat_number(draft.vat_number) else None
+        draft.vat_number
+        if draft.vat_number and customers.is_valid_vat_number(draft.vat_number)
+        else None
     )
-    return vat_treatment(draft.destination_country or HOME_COUNTRY, vat_number=number)
+    return vat_treatment(
+        draft.destination_country or HOME_COUNTRY,
+        vat_number=number,
+        oss_threshold_exceeded=VatSettings().oss_threshold_exceeded,
+    )
 
 
 def _in_basis(quoted: Money, home: Decimal, *, quoted_incl: bool, basis_incl: bool) -> Money:

@@ -34,7 +34,6 @@ from comptoir.orders.drafts.schemas import DraftCreate, DraftFilters, DraftLineI
 from comptoir.orders.errors import InvalidVatNumber, VariantNotSold
 from comptoir.orders.schemas import Address
 from comptoir.orders.service.orders import next_number
-from comptoir.orders.vat import is_valid_vat_number, normalise_vat_number
 
 # The series of draft and quote numbers (``DRAFT-2026-000001``, ``QUOTE-2026-000001``),
 # given by the orders' gap-free counters.
@@ -114,8 +113,8 @@ def _default_address(session: Session, customer_id: uuid.UUID, *, billing: bool)
 def _vat_number(number: str | None) -> str | None:
     if not number:
         return None
-    normalised = normalise_vat_number(number)
-    if not is_valid_vat_number(normalised):
+    normalised = customers.normalise_vat_number(number)
+    if not customers.is_valid_vat_number(normalised):
         raise InvalidVatNumber(field="vat_number")
     return normalised
 

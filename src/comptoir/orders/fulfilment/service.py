@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 import uuid
 from collections.abc import Mapping
@@ -22,12 +23,14 @@ from comptoir.kit.errors import InvalidInput
 from comptoir.kit.events import emit
 from comptoir.kit.i18n import LazyString
 from comptoir.kit.i18n import lazy_gettext as _l
+from comptoir.kit.settings import get_settings
 from comptoir.orders.delivery import service as delivery
-from comptoir.orders.errors import OrderStateConflict
+from comptoir.orders.errors import OrderStateConflict, RefundRefused
 from comptoir.orders.fulfilment import events
 from comptoir.orders.fulfilment.errors import PickupNotFound, ShipmentNotFound, WrongPickupCode
 from comptoir.orders.fulfilment.models import Pickup, Shipment, ShipmentLine
 from comptoir.orders.models import Order, OrderLine
+from comptoir.orders.payments.stripe import PaymentProviderUnavailable
 from comptoir.orders.service import sourcing
 from comptoir.orders.service.orders import cancel_order, get_order, record_event
 
@@ -37,6 +40,8 @@ CODE_LENGTH: Final = 6
 DEFAULT_PICKUP_DAYS: Final = 7
 SHIPPABLE: Final = ("paid", "picking", "packed", "partially_shipped")
 PREPARABLE: Final = ("paid", "picking", "packed")
+
+log = logging.getLogger(__name__)
 
 
 def shipped_quantities(session: Session, order_id: uuid.UUID) -> dict[uuid.UUID, int]:
@@ -363,10 +368,20 @@ def collect(session: Session, order_id: uuid.UUID, code: str, *, actor: str | No
     return order
 
 
-def expire_pickups(session: Session, *, now: datetime | None = None, limit: int = 200) -> int:
+def expire_pickups(
+    session: Session,
+    *,
+    now: datetime | None = None,
+    limit: int = 200,
+    production: bool | None = None,
+) -> int:
     """Cancel the click & collect orders nobody came for by their ``collect_by``: their
-    allocations are released and ``order.cancelled`` emitted. Returns how many."""
+    allocations are released, a captured payment refunded, ``order.cancelled`` emitted.
+    An order whose refund the provider refuses or cannot take now stays ready for pickup
+    (the next run tries again). Returns how many were cancelled."""
     moment = now or clock.now()
+    if production is None:
+        production = get_settings().environment == "production"
     due = list(
         session.scalars(
             select(Pickup)
@@ -375,11 +390,23 @@ def expire_pickups(session: Session, *, now: datetime | None = None, limit: int 
             .limit(limit)
         )
     )
+    cancelled = 0
     for pickup in due:
-        cancel_order(session, pickup.order_id, reason="Not collected in time", actor="comptoir")
+        try:
+            cancel_order(
+                session, pickup.order_id, reason="Not collected in time", actor="comptoir",
+                production=production,
+            )  # fmt: skip
+        except (RefundRefused, PaymentProviderUnavailable) as error:
+            log.warning(
+                "uncollected order not cancelled: refund failed",
+                extra={"order_id": str(pickup.order_id), "problem": error.slug},
+            )
+            continue
         pickup.status = "expired"
+        cancelled += 1
     session.flush()
-    return len(due)
+    return cancelled
 
 
 def orders_to_prepare(session: Session, location_id: uuid.UUID) -> list[Order]:

@@ -15,6 +15,7 @@ from comptoir.orders.payments.port import (
     PaymentRequest,
     RefundOutcome,
     RefundRequest,
+    VoidRequest,
     available_providers,
     provider_for,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "PaymentRequest",
     "RefundOutcome",
     "RefundRequest",
+    "VoidRequest",
     "available_providers",
     "provider_for",
 ]

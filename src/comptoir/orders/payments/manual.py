@@ -9,6 +9,7 @@ from comptoir.orders.payments.port import (
     PaymentRequest,
     RefundOutcome,
     RefundRequest,
+    VoidRequest,
 )
 
 
@@ -33,6 +34,9 @@ class BankTransferProvider:
             instructions=request.order_number,
         )
 
+    def void(self, request: VoidRequest) -> None:
+        """Nothing to call off: the shop simply expects a smaller transfer, or none."""
+
 
 class ManualProvider:
     """Paid by some other means, confirmed by a person later (``pending``)."""
@@ -48,3 +52,6 @@ class ManualProvider:
             status="refunded",
             reference=f"manual-refund-{request.order_number}-{request.amount.minor_units}",
         )
+
+    def void(self, request: VoidRequest) -> None:
+        """Nothing to call off: no money was taken."""

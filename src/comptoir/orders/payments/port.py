@@ -53,6 +53,17 @@ class RefundOutcome:
     instructions: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class VoidRequest:
+    """A payment not captured yet that the shop no longer expects: ``amount_left`` is what
+    is still due (zero: the whole payment is called off)."""
+
+    order_id: uuid.UUID
+    order_number: str
+    payment_reference: str
+    amount_left: Money
+
+
 class PaymentProvider(Protocol):
     @property
     def code(self) -> str: ...
@@ -63,7 +74,12 @@ class PaymentProvider(Protocol):
         ...
 
     def refund(self, request: RefundRequest) -> RefundOutcome:
-        """Give back ``amount`` of a captured payment (whole or part)."""
+        """Give back ``amount`` of a captured payment (whole or part); raises
+        ``RefundRefused`` when the provider says no."""
+        ...
+
+    def void(self, request: VoidRequest) -> None:
+        """Call off a pending payment, or lower what it still expects."""
         ...
 
 

@@ -21,11 +21,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from comptoir.kit import clock
 from comptoir.kit.errors import BadRequest, ServiceUnavailable
 from comptoir.kit.i18n import lazy_gettext as _l
+from comptoir.orders.errors import RefundRefused
 from comptoir.orders.payments.port import (
     PaymentOutcome,
     PaymentRequest,
     RefundOutcome,
     RefundRequest,
+    VoidRequest,
 )
 
 SIGNATURE_TOLERANCE: Final = timedelta(seconds=300)
@@ -70,7 +72,9 @@ class StripeProvider:
         self._secret_key = secret_key
         self._api_base = api_base.rstrip("/")
 
-    def _post(self, path: str, form: dict[str, str], idempotency_key: str) -> dict[str, Any]:
+    def _post(
+        self, path: str, form: dict[str, str], idempotency_key: str, *, refund: bool = False
+    ) -> dict[str, Any]:
         try:
             answer = httpx.post(
                 f"{self._api_base}{path}",
@@ -83,6 +87,12 @@ class StripeProvider:
             )
         except httpx.HTTPError as error:
             raise PaymentProviderUnavailable() from error
+        if refund and answer.status_code in (400, 402):
+            # Stripe answered and said no (charge already refunded, disputed...): a
+            # refusal, not an outage; its message tells the shop why.
+            raise RefundRefused(
+                _l("Stripe refused the refund: {reason}"), reason=_stripe_message(answer)
+            )
         if answer.status_code >= 400:
             raise PaymentProviderUnavailable()
         body: dict[str, Any] = answer.json()
@@ -108,21 +118,47 @@ class StripeProvider:
 
     def refund(self, request: RefundRequest) -> RefundOutcome:
         """Refund ``amount`` of the PaymentIntent; ``refunded`` once Stripe says it
-        succeeded, ``pending`` while it is still on its way."""
+        succeeded, ``pending`` while it is still on its way. The refund carries
+        ``metadata[comptoir_reason]`` so that its ``charge.refunded`` webhook is known as
+        Comptoir's own. Raises :class:`RefundRefused` when Stripe says no,
+        :class:`PaymentProviderUnavailable` when it cannot be reached."""
         refund = self._post(
             "/v1/refunds",
             {
                 "payment_intent": request.payment_reference,
                 "amount": str(request.amount.minor_units),
+                "reason": "requested_by_customer",
                 "metadata[order_id]": str(request.order_id),
+                "metadata[order_number]": request.order_number,
+                "metadata[comptoir_reason]": request.reason,
             },
             idempotency_key=f"{request.order_id}-{request.payment_reference}-"
             f"{request.amount.minor_units}-{request.reason}"[:255],
+            refund=True,
         )
         status: Literal["refunded", "pending"] = (
             "refunded" if refund.get("status") == "succeeded" else "pending"
         )
         return RefundOutcome(status=status, reference=str(refund["id"]))
+
+    def void(self, request: VoidRequest) -> None:
+        """Cancel the PaymentIntent (nothing left due) or lower its amount. Raises
+        :class:`PaymentProviderUnavailable`."""
+        left = request.amount_left.minor_units
+        path = f"/v1/payment_intents/{request.payment_reference}"
+        key = f"{request.order_id}-{request.payment_reference}-void-{left}"
+        if left:
+            self._post(path, {"amount": str(left)}, idempotency_key=key)
+        else:
+            self._post(f"{path}/cancel", {"cancellation_reason": "abandoned"}, idempotency_key=key)
+
+
+def _stripe_message(answer: httpx.Response) -> str:
+    try:
+        error = answer.json().get("error") or {}
+    except ValueError:
+        return str(answer.status_code)
+    return str(error.get("message") or error.get("code") or answer.status_code)[:300]
 
 
 def stripe_provider() -> StripeProvider | None:

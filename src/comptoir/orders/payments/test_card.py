@@ -12,6 +12,7 @@ from comptoir.orders.payments.port import (
     PaymentRequest,
     RefundOutcome,
     RefundRequest,
+    VoidRequest,
 )
 
 ACCEPTED: Final = "4242424242424242"
@@ -36,3 +37,6 @@ class TestCardProvider:
             status="refunded",
             reference=f"{request.payment_reference}-refund-{uuid.uuid4().hex[:12]}",
         )
+
+    def void(self, request: VoidRequest) -> None:
+        """Test payments are captured at once; nothing is ever pending."""

@@ -1,5 +1,5 @@
 """Stripe's webhook, ``POST /store/v1/payments/stripe/webhook``: Stripe tells Comptoir how a
-PaymentIntent went.
+PaymentIntent went, and which of its charges were refunded.
 
 Every event is verified on the raw body (``Stripe-Signature``, see
 :func:`~comptoir.orders.payments.stripe.verify_signature`) and applied once: its id goes into
@@ -28,9 +28,11 @@ from comptoir.orders.models import Order, Payment
 from comptoir.orders.payments.models import StripeEvent
 from comptoir.orders.payments.stripe import StripeSettings, StripeSignatureInvalid, verify_signature
 from comptoir.orders.service.orders import emit_paid, record_event
+from comptoir.orders.service.refunds import record_charge_refunds
 
 SUCCEEDED: Final = "payment_intent.succeeded"
 FAILED: Final = "payment_intent.payment_failed"
+REFUNDED: Final = "charge.refunded"
 ACTOR: Final = "stripe"
 
 
@@ -58,7 +60,7 @@ def receive_stripe_event(session: Session, payload: bytes, signature: str | None
         raise StripeSignatureInvalid(
             _l("The Stripe event cannot be read."), field="body"
         ) from error
-    if event_type not in (SUCCEEDED, FAILED):
+    if event_type not in (SUCCEEDED, FAILED, REFUNDED):
         return "ignored"
     recorded = insert_ignoring_conflicts(
         session,
@@ -77,12 +79,16 @@ def receive_stripe_event(session: Session, payload: bytes, signature: str | None
     )
     if not recorded:
         return "duplicate"
+    # A charge.refunded event carries the Charge; its PaymentIntent is the payment.
+    reference = intent.get("payment_intent") if event_type == REFUNDED else intent.get("id")
     payment = session.scalar(
-        select(Payment).where(Payment.provider == "stripe", Payment.reference == intent.get("id"))
+        select(Payment).where(Payment.provider == "stripe", Payment.reference == reference)
     )
     if payment is None:
         return "ignored"
-    if event_type == SUCCEEDED:
+    if event_type == REFUNDED:
+        record_charge_refunds(session, payment, intent, actor=ACTOR)
+    elif event_type == SUCCEEDED:
         _captured(session, payment)
     else:
         refusal = intent.get("last_payment_error") or {}
@@ -122,6 +128,8 @@ def stripe_webhook(
     stripe_signature: Annotated[str | None, Header()] = None,
 ) -> WebhookAnswer:
     """Stripe's events about PaymentIntents (``payment_intent.succeeded``,
-    ``payment_intent.payment_failed``); other types are acknowledged and ignored. A bad
-    signature answers 400 and changes nothing."""
+    ``payment_intent.payment_failed``) and refunds (``charge.refunded``: a refund made in
+    Stripe's dashboard is recorded on the order once; Comptoir's own are already there);
+    other types are acknowledged and ignored. A bad signature answers 400 and changes
+    nothing."""
     return WebhookAnswer(outcome=receive_stripe_event(session, payload, stripe_signature))

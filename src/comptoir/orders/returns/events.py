@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Final
+from typing import Final, Literal
 
 from pydantic import BaseModel
 
@@ -21,11 +21,16 @@ class ReturnReceived(BaseModel):
 
 
 class RefundIssued(BaseModel):
-    """Money went back (``refunded``) or is to be sent back by the shop (``pending``)."""
+    """Money went back (``refunded``) or is to be sent back by the shop (``pending``).
 
-    return_id: uuid.UUID
+    ``cause``: a ``return`` (``return_id`` and ``number`` are the return's), a
+    ``cancellation`` of units (``number`` is the order's) or a refund made in the
+    ``provider``'s own dashboard (``number`` is the order's)."""
+
+    return_id: uuid.UUID | None
     number: str
     order_id: uuid.UUID
+    cause: Literal["return", "cancellation", "provider"] = "return"
     provider: str
     status: str
     amount_minor: int

@@ -13,6 +13,7 @@ from comptoir.orders.service.carts import (
     set_destination,
 )
 from comptoir.orders.service.checkout import checkout
+from comptoir.orders.service.listing import OrderListFacts, list_facts
 from comptoir.orders.service.orders import (
     cancel_order,
     get_order,
@@ -28,6 +29,7 @@ from comptoir.orders.service.views import cart_out, order_detail, order_out, ord
 
 __all__ = [
     "HOLD_DURATION",
+    "OrderListFacts",
     "PricedCart",
     "PricedLine",
     "add_line",
@@ -39,6 +41,7 @@ __all__ = [
     "create_cart",
     "get_cart",
     "get_order",
+    "list_facts",
     "list_orders",
     "mark_paid",
     "order_by_number",

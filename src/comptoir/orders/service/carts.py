@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from comptoir.catalog import service as catalog
 from comptoir.catalog.errors import CouponNotUsable
 from comptoir.channels import service as channels
+from comptoir.customers import service as customers
 from comptoir.inventory import service as inventory
 from comptoir.inventory.schemas import StockReference
 from comptoir.kit import clock
@@ -31,7 +32,6 @@ from comptoir.orders.errors import (
 from comptoir.orders.models import Cart, CartLine
 from comptoir.orders.service import sourcing
 from comptoir.orders.service.pricing import line_rate, price_cart, treatment_of
-from comptoir.orders.vat import is_valid_vat_number, normalise_vat_number
 
 HOLD_DURATION: Final = timedelta(minutes=30)
 MAX_LINE_QUANTITY: Final = 999
@@ -225,6 +225,19 @@ def remove_line(session: Session, cart: Cart, line_id: uuid.UUID) -> None:
     session.flush()
 
 
+def record_vat_check(cart: Cart, check: customers.VatCheck | None) -> None:
+    """Keep VIES's answer about the cart's VAT number on the cart (``None``: not consulted).
+    Raises :class:`InvalidVatNumber` (``vat_number``) when VIES says the number is not
+    registered; nothing is kept then."""
+    if check is not None and check.valid is False:
+        raise InvalidVatNumber(
+            _l("VIES says this VAT number is not registered."), field="vat_number"
+        )
+    cart.vat_checked_at = check.checked_at if check else None
+    cart.vat_check_valid = check.valid if check else None
+    cart.vat_check_request_identifier = check.request_identifier if check else None
+
+
 def set_destination(
     session: Session,
     cart: Cart,
@@ -234,29 +247,36 @@ def set_destination(
     vat_number: str | None = None,
     delivery_option: str | None = None,
     pickup_point: PickupPoint | None = None,
+    postcode: str | None = None,
 ) -> Cart:
     """Where the cart goes and to whom: the country decides its VAT (with a business's EU
     VAT number, an intra-community supply); ``delivery_option`` (an option of
     ``delivery_options``) adds its fee to the cart, and click & collect makes the delivery
     method ``pickup``. The lines' holds then move where the sourcing rules send them (the
     pickup store, or the locations serving the destination best); a hold that cannot move
-    stays. Raises :class:`InvalidVatNumber` (``vat_number``) for a number that
-    is not of the destination's format, ``NoVatRate`` when a line has no rate there,
-    :class:`InvalidInput` (``delivery_method``), ``DeliveryOptionUnavailable``
-    (``delivery_option``, ``pickup_point``); nothing changes then."""
+    stays. A VAT number is checked with VIES (when configured, within its timeout) and the
+    answer kept on the cart; a French overseas ``postcode`` makes the sale an export.
+    Raises :class:`InvalidVatNumber` (``vat_number``) for a number that is not of the
+    destination's format or that VIES says is not registered, ``NoVatRate`` when a line
+    has no rate there, :class:`InvalidInput` (``delivery_method``),
+    ``DeliveryOptionUnavailable`` (``delivery_option``, ``pickup_point``); nothing changes
+    then."""
     _open(cart)
     if delivery_method not in DELIVERY_METHODS:
         raise InvalidInput(_l("Unknown delivery method."), field="delivery_method")
     destination = country.upper()
-    number = normalise_vat_number(vat_number) if vat_number else None
-    if number is not None and not is_valid_vat_number(number, destination):
+    number = customers.normalise_vat_number(vat_number) if vat_number else None
+    if number is not None and not customers.is_valid_vat_number(number, destination):
         raise InvalidVatNumber(
             _l("{number} is not a VAT number of {country}."),
             field="vat_number",
             number=number,
             country=destination,
         )
+    if number != cart.vat_number or (number is not None and cart.vat_check_valid is None):
+        record_vat_check(cart, customers.check_vat_number(number) if number else None)
     cart.destination_country = destination
+    cart.destination_postcode = postcode.strip() if postcode else None
     cart.delivery_method = delivery_method
     cart.vat_number = number
     _touch(cart)

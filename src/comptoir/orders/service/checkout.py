@@ -28,7 +28,7 @@ from comptoir.orders.errors import CartIncomplete, CartNotFound, CartNotOpen, Pa
 from comptoir.orders.models import Cart, CartLine, Order, OrderLine, OrderTaxTotal, Payment
 from comptoir.orders.payments import PaymentProvider, PaymentRequest, provider_for
 from comptoir.orders.schemas import Address, CheckoutRequest
-from comptoir.orders.service.carts import release_hold
+from comptoir.orders.service.carts import record_vat_check, release_hold
 from comptoir.orders.service.orders import (
     emit_paid,
     inventory_reference,
@@ -51,6 +51,8 @@ def lock_cart(session: Session, cart_id: uuid.UUID, *, channel_id: uuid.UUID | N
 
 
 def _destination(cart: Cart, shipping: Address) -> None:
+    # The delivery postcode decides the VAT of a French overseas département (an export).
+    cart.destination_postcode = shipping.postal_code
     if cart.destination_country is None:
         cart.destination_country = shipping.country
     elif cart.destination_country != shipping.country:
@@ -168,6 +170,21 @@ def _buyer(
     return customer_id
 
 
+def _keep_vat_check(session: Session, cart: Cart, customer_id: uuid.UUID) -> None:
+    """The VIES check of the buyer's VAT number goes on the customer, the accountant's proof
+    of the exempt supply."""
+    if cart.vat_number is None or cart.vat_checked_at is None:
+        return
+    check = customers.VatCheck(
+        valid=cart.vat_check_valid,
+        name=None,
+        address=None,
+        checked_at=cart.vat_checked_at,
+        request_identifier=cart.vat_check_request_identifier,
+    )
+    customers.record_vat_check(session, customer_id, cart.vat_number, check)
+
+
 def checkout(
     session: Session,
     cart_id: uuid.UUID,
@@ -190,8 +207,10 @@ def checkout(
     Raises :class:`CartNotFound`, :class:`CartNotOpen`, :class:`CartIncomplete` (``lines``),
     ``InsufficientStock`` (``lines.<n>.quantity``), ``CouponNotUsable``,
     ``UnknownPaymentMethod``, :class:`PaymentDeclined` (``payment.card_number``),
-    ``InvalidCustomer`` (``email``, ``phone``), ``InvalidInput`` (``consents.<n>``), and
-    what pricing raises.
+    ``InvalidCustomer`` (``email``, ``phone``), ``InvalidInput`` (``consents.<n>``),
+    ``InvalidVatNumber`` (``vat_number``) when VIES says the cart's VAT number is not
+    registered, and what pricing raises. A VAT number not yet confirmed by VIES is checked
+    again, never for longer than VIES's timeout; the answer is kept on the customer.
     """
     cart = lock_cart(session, cart_id, channel_id=channel_id)
     if cart.status != "open":
@@ -201,10 +220,16 @@ def checkout(
     provider = provider_for(data.payment.method, production=production)
     shipping = data.shipping_address or data.billing_address
     _destination(cart, shipping)
+    if cart.vat_number and cart.vat_check_valid is None:
+        # Not checked yet, or VIES could not answer: ask again (within its timeout).
+        check = customers.check_vat_number(cart.vat_number)
+        if check is not None:
+            record_vat_check(cart, check)
     priced = price_cart(session, cart)
     _check_coupons(cart, priced)
     channel = channels.get_channel(session, cart.channel_id)
     customer_id = _buyer(session, cart, data, customers.source_of_channel(channel.kind), actor)
+    _keep_vat_check(session, cart, customer_id)
     now = clock.now()
     order = Order(
         channel_id=cart.channel_id,

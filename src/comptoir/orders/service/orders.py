@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import ColumnElement, Table, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from comptoir.inventory import service as inventory
@@ -20,13 +20,16 @@ from comptoir.kit.i18n import lazy_gettext as _l
 from comptoir.kit.ids import uuid7
 from comptoir.kit.pagination import Page, paginate
 from comptoir.orders import events
+from comptoir.orders.delivery.models import OrderDelivery
 from comptoir.orders.errors import OrderNotFound, OrderStateConflict
 from comptoir.orders.models import Order, OrderCounter, OrderEvent, OrderLine, Payment
 from comptoir.orders.schemas import OrderFilters
+from comptoir.orders.service import refunds
 
 COUNTERS = cast(Table, OrderCounter.__table__)
 # Once units have left, what remains is handled by returns, not by cancelling.
 SENT_STATUSES = ("partially_shipped", "shipped", "delivered", "collected")
+CANCEL_KINDS = ("cancelled", "lines_cancelled")
 
 
 def next_number(session: Session, channel_code: str, on: datetime) -> str:
@@ -82,12 +85,29 @@ def record_event(
     return event
 
 
-def get_order(session: Session, order_id: uuid.UUID) -> Order:
-    """The order; raises :class:`OrderNotFound`."""
+def get_order(
+    session: Session, order_id: uuid.UUID, *, within: Collection[uuid.UUID] | None = None
+) -> Order:
+    """The order; raises :class:`OrderNotFound`, also when ``within`` (the locations a
+    restricted staff member works at) is given and the order touches none of them."""
     order = session.get(Order, order_id, populate_existing=True)
     if order is None:
         raise OrderNotFound()
+    if within is not None and not session.scalar(
+        select(Order.id).where(Order.id == order.id, touching_locations(within))
+    ):
+        raise OrderNotFound()
     return order
+
+
+def touching_locations(location_ids: Collection[uuid.UUID]) -> ColumnElement[bool]:
+    """The condition "the order has a line allocated at one of ``location_ids`` or is to
+    be collected at one of them"."""
+    wanted = list(location_ids)
+    return or_(
+        Order.id.in_(select(OrderLine.order_id).where(OrderLine.location_id.in_(wanted))),
+        Order.id.in_(select(OrderDelivery.order_id).where(OrderDelivery.location_id.in_(wanted))),
+    )
 
 
 def order_by_number(session: Session, number: str) -> Order | None:
@@ -95,11 +115,22 @@ def order_by_number(session: Session, number: str) -> Order | None:
 
 
 def list_orders(
-    session: Session, filters: OrderFilters, *, limit: int = 50, cursor: str | None = None
+    session: Session,
+    filters: OrderFilters,
+    *,
+    limit: int = 50,
+    cursor: str | None = None,
+    within: Collection[uuid.UUID] | None = None,
 ) -> Page[Order]:
-    """A page of orders, newest first, filtered by channel, status and placing date
-    (``placed_from`` included, ``placed_to`` excluded). Raises ``InvalidCursor``."""
+    """A page of orders, newest first, filtered by channel, status, placing date
+    (``placed_from`` included, ``placed_to`` excluded) and location (a line allocated there
+    or collected there); ``within`` keeps only the orders touching those locations (a
+    restricted staff member's). Raises ``InvalidCursor``."""
     stmt = select(Order)
+    if filters.location_id is not None:
+        stmt = stmt.where(touching_locations([filters.location_id]))
+    if within is not None:
+        stmt = stmt.where(touching_locations(within))
     if filters.channel_id is not None:
         stmt = stmt.where(Order.channel_id == filters.channel_id)
     if filters.status is not None:
@@ -216,16 +247,22 @@ def cancel_order(
     session: Session,
     order_id: uuid.UUID,
     *,
+    production: bool,
     lines: Mapping[uuid.UUID, int] | None = None,
     reason: str | None = None,
     actor: str | None = None,
 ) -> Order:
     """Cancel the whole order (``lines`` None) or some units of some lines; their
     allocated stock is available again. An order with nothing left open is cancelled.
+    The money follows (:func:`~comptoir.orders.service.refunds.settle_cancelled_units`):
+    a captured payment is refunded through its provider, VAT included, and the delivery fee
+    too when nothing is left (``refunded`` on the timeline, ``refund.issued``); a pending
+    one is called off or lowered.
 
     Raises :class:`OrderNotFound`, :class:`OrderStateConflict` (already cancelled, units
     already shipped or collected), :class:`InvalidInput` (``lines.<n>.quantity`` above
-    what is open, ``lines.<n>.line_id`` unknown); nothing changes then.
+    what is open, ``lines.<n>.line_id`` unknown), :class:`RefundRefused` (the provider
+    will not refund), ``PaymentProviderUnavailable``; nothing changes then.
     """
     order = get_order(session, order_id)
     if order.status == "cancelled":
@@ -248,6 +285,8 @@ def cancel_order(
                 field=f"lines.{n}.quantity",
                 open=line.open_quantity,
             )
+    # Everything, the provider's answer last, in one savepoint: a refused refund leaves
+    # the stock, the lines and the timeline as they were.
     with session.begin_nested():
         for line_id, quantity in sorted(
             wanted.items(), key=lambda item: (by_id[item[0]].variant_id, item[0])
@@ -255,7 +294,37 @@ def cancel_order(
             line = by_id[line_id]
             _reallocate(session, line, line.open_quantity - quantity)
             line.cancelled_quantity += quantity
-    whole = all(line.open_quantity == 0 for line in order.lines)
+        whole = all(line.open_quantity == 0 for line in order.lines)
+        _record_cancellation(
+            session, order, wanted, whole=whole, production=production, reason=reason,
+            actor=actor,
+        )  # fmt: skip
+        session.flush()
+    return order
+
+
+def _record_cancellation(
+    session: Session,
+    order: Order,
+    wanted: Mapping[uuid.UUID, int],
+    *,
+    whole: bool,
+    production: bool,
+    reason: str | None,
+    actor: str | None,
+) -> None:
+    by_id = {line.id: line for line in order.lines}
+    rounds = session.scalar(
+        select(func.count())
+        .select_from(OrderEvent)
+        .where(OrderEvent.order_id == order.id, OrderEvent.kind.in_(CANCEL_KINDS))
+    )
+    # The n-th cancellation of the order: the provider's idempotency key for its refund.
+    label = f"cancellation-{int(rounds or 0) + 1}"
+    refund = refunds.settle_cancelled_units(
+        session, order, {by_id[line_id]: quantity for line_id, quantity in wanted.items()},
+        whole=whole, production=production, reason=label,
+    )  # fmt: skip
     details = {str(line_id): quantity for line_id, quantity in wanted.items()}
     if whole:
         order.cancelled_at = clock.now()
@@ -267,11 +336,14 @@ def cancel_order(
         record_event(
             session, order, "lines_cancelled", actor=actor, note=reason, details={"lines": details}
         )
+    if refund is not None:
+        record_event(session, order, "refunded", actor=actor, details={**refund, "cause": label})
+        refunds.emit_refund_issued(
+            session, order, refund, cause="cancellation", number=order.number
+        )
     emit(
         session,
         events.ORDER_CANCELLED,
         events.OrderCancelled(order_id=order.id, number=order.number, whole=whole, lines=details),
         key=order.id,
     )
-    session.flush()
-    return order

@@ -25,9 +25,10 @@ from comptoir.orders.vat import (
     ZERO,
     RateTotal,
     TaxedAmount,
+    VatSettings,
     VatTreatment,
     eu_rates,
-    is_valid_vat_number,
+    reverse_charge_applies,
     totals_per_rate,
     vat_treatment,
 )
@@ -98,11 +99,28 @@ class _Quoted:
 
 
 def treatment_of(cart: Cart) -> VatTreatment:
-    """The VAT treatment of the cart's destination (the shop's country until one is set)."""
+    """The VAT treatment of the cart's destination and postcode (the shop's country until
+    one is set): its VAT number counts when its format is right and its VIES check allows
+    it (:func:`reverse_charge_applies`); the OSS threshold setting decides whether an EU
+    consumer pays her country's VAT or the shop's."""
+    settings = VatSettings()
     vat_number = (
-        cart.vat_number if cart.vat_number and is_valid_vat_number(cart.vat_number) else None
+        cart.vat_number
+        if cart.vat_number
+        and customers.is_valid_vat_number(cart.vat_number)
+        and reverse_charge_applies(
+            checked=cart.vat_checked_at is not None,
+            valid=cart.vat_check_valid,
+            unavailable_policy=settings.vies_unavailable_policy,
+        )
+        else None
     )
-    return vat_treatment(cart.destination_country or HOME_COUNTRY, vat_number=vat_number)
+    return vat_treatment(
+        cart.destination_country or HOME_COUNTRY,
+        vat_number=vat_number,
+        postcode=cart.destination_postcode,
+        oss_threshold_exceeded=settings.oss_threshold_exceeded,
+    )
 
 
 def line_rate(
