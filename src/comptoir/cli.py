@@ -289,15 +289,37 @@ def db_current() -> None:
 
 
 @app.command()
-def demo() -> None:
-    """Prepare the demo shop: migrate the database and load the demo data of each module."""
+def demo(
+    history_days: Annotated[
+        int, typer.Option(min=0, max=3660, help="Days of trading history (0: none).")
+    ] = 730,
+    orders_per_day: Annotated[
+        float, typer.Option(min=0.1, max=500, help="Orders on an ordinary day of history.")
+    ] = 2.5,
+) -> None:
+    """Prepare the demo shop: migrate the database, load the demo data of each module and
+    generate its trading history (once: a second run adds nothing)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from comptoir.demo import seed_demo
     from comptoir.kit.db.migrate import upgrade
+    from comptoir.orders.demo_history import HistoryOptions
 
     settings, database = _prepare()
     upgrade(database.engine)
-    with database.transaction() as session:
-        summary = seed_demo(session, settings)
+    history = HistoryOptions(days=history_days, orders_per_day=orders_per_day)
+    with (
+        Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), console=console, transient=True,
+        ) as bar,
+        database.transaction() as session,
+    ):  # fmt: skip
+        days = bar.add_task("History (days)", total=None)
+        summary = seed_demo(
+            session, settings, history=history,
+            report=lambda done, total: bar.update(days, completed=done, total=total),
+        )  # fmt: skip
     for line in summary:
         console.print(line)
 

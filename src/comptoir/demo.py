@@ -5,6 +5,7 @@ demo shop)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from sqlalchemy.orm import Session
 
@@ -17,6 +18,7 @@ from comptoir.kit.jobs.registry import all_schedules
 from comptoir.kit.jobs.schedules import sync_schedules
 from comptoir.kit.settings import Settings
 from comptoir.orders.demo import seed_orders
+from comptoir.orders.demo_history import HistoryOptions, seed_history
 from comptoir.purchasing.demo import seed_purchasing
 
 Seeder = Callable[[Session, Settings], str]
@@ -40,6 +42,18 @@ SEEDERS: tuple[Seeder, ...] = (
 )
 
 
-def seed_demo(session: Session, settings: Settings) -> list[str]:
-    """Run every module's demo seeder in one transaction; returns one summary line each."""
-    return [seeder(session, settings) for seeder in SEEDERS]
+def seed_demo(
+    session: Session,
+    settings: Settings,
+    *,
+    history: HistoryOptions | None = None,
+    report: Callable[[int, int], None] | None = None,
+) -> list[str]:
+    """Run every module's demo seeder in one transaction, then generate the shop's trading
+    history (``history``, two years by default; ``report(done, total)`` follows it day by
+    day); returns one summary line each."""
+    seeders: tuple[Seeder, ...] = (
+        *SEEDERS,
+        partial(seed_history, options=history, report=report),
+    )
+    return [seeder(session, settings) for seeder in seeders]

@@ -275,6 +275,17 @@ def sell_at_till(
     return TillReceipt(order, data.location_id, cashier_id, paid.tendered_minor, paid.change_minor)
 
 
+def sale_total(session: Session, data: TillSaleCreate, *, channel_id: uuid.UUID) -> Money:
+    """What the articles of ``data`` cost at the counter now (catalogue prices, promotions,
+    coupons, French VAT), without selling anything nor recording the buyer: what its
+    payments must cover (a coupon limited per customer is checked by the sale itself).
+    Raises what :func:`sell_at_till` raises for its lines and coupons."""
+    basket = _basket(session, channel_id, data, None)
+    priced = price_cart(session, basket)
+    _check_coupons(basket, priced)
+    return priced.gross
+
+
 def _text(value: uuid.UUID | None) -> str | None:
     return None if value is None else str(value)
 
