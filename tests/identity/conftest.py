@@ -22,6 +22,7 @@ from comptoir.kit.crypto.keyring import ephemeral_keyring, use_keyring
 from comptoir.kit.db.engine import Database
 from comptoir.kit.settings import Settings
 from tests.backoffice.conftest import csrf_token_of, make_settings
+from tests.support.mail import inbox, smtp_port  # noqa: F401  (fixtures)
 from tests.support.staff import staff_session_token
 
 PASSWORD = "un cheval bleu mange des pommes"

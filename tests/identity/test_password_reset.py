@@ -3,17 +3,8 @@
 from __future__ import annotations
 
 import re
-import socket
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import timedelta
-from email import message_from_bytes
-from email.message import Message
 
-import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope
-from aiosmtpd.smtp import Session as SMTPSession
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,57 +14,11 @@ from comptoir.identity.resets import SEND_TASK
 from comptoir.kit.clock import FrozenClock
 from comptoir.kit.db.engine import Database
 from comptoir.kit.jobs.models import Job
-from comptoir.kit.jobs.runner import JobRunner
-from comptoir.kit.settings import get_settings
 from tests.identity.conftest import add_user, enrol_totp, post_form, sign_in
+from tests.support.mail import Inbox, run_jobs
 
 NEW_PASSWORD = "une toute nouvelle phrase secrète"
 LINK = re.compile(r"http://127\.0\.0\.1:8000/admin/password/reset\?token=([\w-]+)")
-
-
-@dataclass
-class Inbox:
-    """What the SMTP server received."""
-
-    messages: list[Message] = field(default_factory=list)
-
-    async def handle_DATA(self, server: SMTP, session: SMTPSession, envelope: Envelope) -> str:
-        assert isinstance(envelope.content, bytes)
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def smtp_port(monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
-    """A port for the SMTP server, set in the settings the job reads."""
-    port = _free_port()
-    monkeypatch.setenv("COMPTOIR_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("COMPTOIR_SMTP_PORT", str(port))
-    monkeypatch.setenv("COMPTOIR_MAIL_FROM", "Comptoir <shop@example.com>")
-    get_settings.cache_clear()
-    yield port
-    get_settings.cache_clear()
-
-
-@pytest.fixture
-def inbox(smtp_port: int) -> Iterator[Inbox]:
-    received = Inbox()
-    controller = Controller(received, hostname="127.0.0.1", port=smtp_port)
-    controller.start()
-    try:
-        yield received
-    finally:
-        controller.stop()
-
-
-def run_jobs(db: Database) -> None:
-    JobRunner(db, worker_name="test", retry_base_seconds=1).run_batch()
 
 
 def ask_for_link(client: TestClient, email: str) -> str:

@@ -21,7 +21,7 @@ from comptoir.orders.drafts.pricing import priced_draft, reprice
 from comptoir.orders.drafts.service import lock_draft
 from comptoir.orders.models import Order
 from comptoir.orders.payments import provider_for
-from comptoir.orders.service.checkout import _emit_placed, _order_rows, _pay
+from comptoir.orders.service.checkout import emit_placed, order_rows, pay_order
 from comptoir.orders.service.orders import inventory_reference, next_number, record_event
 
 CONFIRMABLE = ("draft", "accepted")
@@ -130,7 +130,7 @@ def confirm_draft(
     order.phone = customer.phone
     order.billing_address = draft.billing_address or draft.shipping_address
     order.shipping_address = draft.shipping_address or draft.billing_address
-    _order_rows(order, priced, allocations)
+    order_rows(order, priced, allocations)
     session.add(order)
     details: dict[str, object] = {"draft": draft.number}
     if draft.quote_number:
@@ -142,8 +142,8 @@ def confirm_draft(
         details=details,
     )  # fmt: skip
     session.flush()
-    _emit_placed(session, order)
-    _pay(session, order, provider, card_number=None, actor=actor)
+    emit_placed(session, order)
+    pay_order(session, order, provider, card_number=None, actor=actor)
     draft.status = "confirmed"
     draft.confirmed_at = now
     draft.order_id = order.id

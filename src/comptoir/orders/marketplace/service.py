@@ -37,7 +37,7 @@ from comptoir.orders.marketplace.errors import (
 )
 from comptoir.orders.marketplace.schemas import MarketplaceOrder
 from comptoir.orders.models import Order, Payment
-from comptoir.orders.service.checkout import _address_text, _emit_placed, _order_rows
+from comptoir.orders.service.checkout import address_text, emit_placed, order_rows
 from comptoir.orders.service.orders import (
     emit_paid,
     inventory_reference,
@@ -205,9 +205,9 @@ def import_order(
     order.number = next_number(session, channel.code, clock.now())
     order.email = data.buyer.email
     order.phone = data.buyer.phone
-    order.billing_address = _address_text(data.billing_address or data.shipping_address)
-    order.shipping_address = _address_text(data.shipping_address)
-    _order_rows(order, priced, allocations)
+    order.billing_address = address_text(data.billing_address or data.shipping_address)
+    order.shipping_address = address_text(data.shipping_address)
+    order_rows(order, priced, allocations)
     session.add(order)
     record_event(
         session,
@@ -221,7 +221,7 @@ def import_order(
     session.flush()
     if data.shipping_fee_minor:
         session.add(_delivery(order, channel, data, treatment))
-    _emit_placed(session, order)
+    emit_placed(session, order)
     _record_payment(session, order, channel, data, actor=actor)
     session.flush()
     return order

@@ -98,7 +98,7 @@ def _allocate(
     return [(r.location_id, r.id) for r in reservations], decisions
 
 
-def _address_text(address: Address | None) -> str | None:
+def address_text(address: Address | None) -> str | None:
     return None if address is None else json.dumps(address.model_dump(), sort_keys=True)
 
 
@@ -112,7 +112,7 @@ def _check_coupons(cart: Cart, priced: PricedCart) -> None:
             )
 
 
-def _order_rows(
+def order_rows(
     order: Order, priced: PricedCart, allocations: list[tuple[uuid.UUID, uuid.UUID]]
 ) -> None:
     for position, (line, (location_id, reservation_id)) in enumerate(
@@ -257,9 +257,9 @@ def checkout(
     order.number = next_number(session, channel.code, now)
     order.email = data.email
     order.phone = data.phone
-    order.billing_address = _address_text(data.billing_address)
-    order.shipping_address = _address_text(shipping)
-    _order_rows(order, priced, allocations)
+    order.billing_address = address_text(data.billing_address)
+    order.shipping_address = address_text(shipping)
+    order_rows(order, priced, allocations)
     session.add(order)
     for code in priced.accepted_coupons:
         catalog.redeem_coupon(session, code, customer_id=customer_id)
@@ -269,13 +269,13 @@ def checkout(
     session.flush()
     if delivered is not None:
         session.add(delivered)
-    _emit_placed(session, order)
-    _pay(session, order, provider, card_number=data.payment.card_number, actor=actor)
+    emit_placed(session, order)
+    pay_order(session, order, provider, card_number=data.payment.card_number, actor=actor)
     session.flush()
     return order
 
 
-def _pay(
+def pay_order(
     session: Session,
     order: Order,
     provider: PaymentProvider,
@@ -314,7 +314,7 @@ def _pay(
     return payment
 
 
-def _emit_placed(session: Session, order: Order) -> None:
+def emit_placed(session: Session, order: Order) -> None:
     emit(
         session,
         events.ORDER_PLACED,

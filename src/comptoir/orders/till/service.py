@@ -29,12 +29,12 @@ from comptoir.kit.events import emit
 from comptoir.kit.i18n import lazy_gettext as _l
 from comptoir.kit.ids import uuid7
 from comptoir.kit.money import Money
-from comptoir.orders import events
 from comptoir.orders.errors import OrderNotFound, VariantNotSold
 from comptoir.orders.fulfilment import events as fulfilment_events
 from comptoir.orders.fulfilment.models import Shipment, ShipmentLine
 from comptoir.orders.models import Cart, CartLine, Order, OrderEvent, OrderLine, OrderTaxTotal
 from comptoir.orders.models import Payment as PaymentRow
+from comptoir.orders.service.checkout import emit_placed
 from comptoir.orders.service.orders import (
     emit_paid,
     get_order,
@@ -259,7 +259,7 @@ def sell_at_till(
         catalog.redeem_coupon(session, code, customer_id=customer_id)
     record_event(session, order, "placed", to_status="pending_payment", actor=actor)
     session.flush()
-    _emit_placed(session, order)
+    emit_placed(session, order)
     payments = _record_payments(session, order, paid)
     record_event(
         session, order, "paid", to_status="paid", actor=actor,
@@ -409,33 +409,6 @@ def _hand_over(session: Session, order: Order, location_id: uuid.UUID, actor: st
         fulfilment_events.ORDER_DELIVERED,
         fulfilment_events.OrderDelivered(
             order_id=order.id, number=order.number, method="pickup", complete=True
-        ),
-        key=order.id,
-    )
-
-
-def _emit_placed(session: Session, order: Order) -> None:
-    emit(
-        session,
-        events.ORDER_PLACED,
-        events.OrderPlaced(
-            order_id=order.id,
-            number=order.number,
-            channel_id=order.channel_id,
-            customer_id=order.customer_id,
-            currency=order.currency,
-            total_gross_minor=order.total_gross_minor,
-            total_tax_minor=order.total_tax_minor,
-            placed_at=order.placed_at,
-            lines=[
-                events.OrderLinePlaced(
-                    variant_id=line.variant_id,
-                    sku=line.sku,
-                    quantity=line.quantity,
-                    total_minor=line.total_minor,
-                )
-                for line in order.lines
-            ],
         ),
         key=order.id,
     )
