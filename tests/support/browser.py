@@ -58,6 +58,9 @@ def open_page(browser: Browser, *, locale: str = "fr-FR") -> Iterator[Page]:
     """A fresh page in its own context (no cookies shared between tests), 1280x800."""
     context = browser.new_context(viewport=DESKTOP_VIEWPORT, locale=locale)
     context.set_default_timeout(10_000)
+    # A page load on a loaded two-core CI machine (two test workers, PostgreSQL, chromium) has
+    # been seen to take over ten seconds; an action or an expectation still fails after ten.
+    context.set_default_navigation_timeout(30_000)
     try:
         yield context.new_page()
     finally:
