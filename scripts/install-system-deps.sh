@@ -9,6 +9,10 @@ want_postgresql=0
 
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)
+# WeasyPrint (invoice PDFs) lays text out with Pango and prints in the DejaVu fonts.
+for package in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
 if [ "$want_postgresql" = 1 ] && ! command -v pg_ctlcluster >/dev/null 2>&1; then
   missing+=(postgresql)
 fi

@@ -41,6 +41,12 @@ def admin_api_routers() -> list[APIRouter]:
     A module adds its ``router`` here, imported inside this function so that importing
     ``comptoir.api`` stays cheap.
     """
+    from comptoir.billing.bank.router import router as bank_router
+    from comptoir.billing.bills.router import router as bills_router
+    from comptoir.billing.documents.router import router as invoice_documents_router
+    from comptoir.billing.fec.router import router as fec_router
+    from comptoir.billing.invoices.router import router as invoices_router
+    from comptoir.billing.ledger.router import router as ledger_router
     from comptoir.catalog.router import router as catalog_router
     from comptoir.channels.router import router as channels_router
     from comptoir.customers.router import router as customers_router
@@ -65,6 +71,12 @@ def admin_api_routers() -> list[APIRouter]:
         fulfilment_router,
         carriers_router,
         purchasing_router,
+        invoices_router,
+        bills_router,
+        bank_router,
+        invoice_documents_router,
+        fec_router,
+        ledger_router,
     ]
 
 

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from comptoir.billing.cli import app as billing_app
 from comptoir.channels.cli import app as channels_app
 from comptoir.customers.cli import app as customers_app
 from comptoir.identity.cli import users_app
@@ -43,6 +44,7 @@ app.add_typer(customers_app, name="customers")
 app.add_typer(channels_app, name="channels")
 app.add_typer(imports_app, name="import")
 app.add_typer(orders_app, name="orders")
+app.add_typer(billing_app, name="billing")
 
 console = Console()
 

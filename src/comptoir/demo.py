@@ -9,6 +9,7 @@ from functools import partial
 
 from sqlalchemy.orm import Session
 
+from comptoir.billing.demo import seed_billing, seed_billing_history
 from comptoir.catalog.demo import seed_catalog
 from comptoir.channels.demo import seed_channel_keys
 from comptoir.customers.demo import seed_customers
@@ -39,6 +40,7 @@ SEEDERS: tuple[Seeder, ...] = (
     seed_purchasing,
     seed_customers,
     seed_orders,
+    seed_billing,
 )
 
 
@@ -55,5 +57,6 @@ def seed_demo(
     seeders: tuple[Seeder, ...] = (
         *SEEDERS,
         partial(seed_history, options=history, report=report),
+        seed_billing_history,
     )
     return [seeder(session, settings) for seeder in seeders]

@@ -3,6 +3,10 @@
 A new module adds one import line here.
 """
 
+from comptoir.billing.bank import models as _billing_bank  # noqa: F401
+from comptoir.billing.bills import models as _billing_bills  # noqa: F401
+from comptoir.billing.invoices import models as _billing_invoices  # noqa: F401
+from comptoir.billing.ledger import models as _billing_ledger  # noqa: F401
 from comptoir.catalog import models as _catalog  # noqa: F401
 from comptoir.channels import models as _channels  # noqa: F401
 from comptoir.customers import models as _customers  # noqa: F401

@@ -31,9 +31,18 @@ MODULES: tuple[str, ...] = (
     "comptoir.orders.drafts.tasks",
     "comptoir.orders.delivery.pages",
     "comptoir.purchasing.pages",
+    "comptoir.billing.bills.pages",
+    "comptoir.billing.ledger.pages",
+    "comptoir.billing.bank.pages",
+    "comptoir.billing.fec.pages",
+    "comptoir.billing.documents.pages",
+    "comptoir.billing.documents.service",
     "comptoir.spreadsheets.tasks",
     "comptoir.spreadsheets.pages",
     "comptoir.channels.pages",
+    "comptoir.billing.invoices.pages",
+    "comptoir.billing.invoices.handlers",
+    "comptoir.billing.invoices.tasks",
 )
 
 _loaded: set[str] = set()

@@ -17,7 +17,7 @@ from comptoir.kit.events import Event, emit, subscribe
 from comptoir.kit.events import service as events
 from comptoir.kit.events.models import EventDelivery, EventInboxEntry, OutboxEvent
 from comptoir.kit.events.registry import isolated_handlers
-from comptoir.kit.events.relay import Relay
+from comptoir.kit.events.relay import Relay, deliver_in_session
 from comptoir.kit.jobs.models import Job
 
 
@@ -300,3 +300,48 @@ def test_racing_relays_keep_the_order_per_key_and_deliver_each_event_once(
 
     assert {key: seen[key] for key in keys} == {key: list(range(25)) for key in keys}
     assert len(effects(committed_db)) == 200
+
+
+def test_a_long_transaction_applies_its_own_events_in_order_and_keeps_failures_pending(
+    db: Database,
+) -> None:
+    # given a handler that records, one that emits a follow-up event, and one that fails
+    subscribe("order.placed", name="test.record")(record_in_jobs)
+    subscribe("invoice.issued", name="test.record-follow-up")(record_in_jobs)
+
+    def issue_invoice(session: Session, event: Event) -> None:
+        emit(session, "invoice.issued", {"for": event.payload["number"]}, key=event.key)
+
+    def fail(session: Session, event: Event) -> None:
+        session.add(Job(task="seen:half-done", payload={}))
+        raise RuntimeError("the ledger is locked")
+
+    subscribe("order.placed", name="test.issue")(issue_invoice)
+    subscribe("order.placed", name="test.fail")(fail)
+
+    # when one transaction emits two orders and delivers its own events
+    with db.transaction() as session:
+        emit(session, "order.placed", {"number": "SO-1"}, key="order-1")
+        emit(session, "order.placed", {"number": "SO-2"}, key="order-2")
+        delivered = deliver_in_session(session)
+
+    # then each order reached the recorder and the issuer, the follow-ups their handler, in
+    # order; the failing handler left nothing and waits for a later attempt
+    assert delivered == 6
+    with db.transaction(readonly=True) as session:
+        jobs = session.scalars(
+            select(Job).where(Job.task.like("seen:%")).order_by(Job.created_at, Job.id)
+        ).all()
+        seen = [(job.task, job.payload.get("number") or job.payload.get("for")) for job in jobs]
+    assert seen == [
+        ("seen:order.placed", "SO-1"),
+        ("seen:order.placed", "SO-2"),
+        ("seen:invoice.issued", "SO-1"),
+        ("seen:invoice.issued", "SO-2"),
+    ]
+    with db.transaction(readonly=True) as session:
+        failed = session.scalars(
+            select(EventDelivery).where(EventDelivery.handler == "test.fail")
+        ).all()
+        assert [(d.status, d.attempts) for d in failed] == [("pending", 1), ("pending", 1)]
+        assert all("the ledger is locked" in (d.last_error or "") for d in failed)

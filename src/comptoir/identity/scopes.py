@@ -25,6 +25,7 @@ SCOPES: Final[dict[str, LazyString]] = {
     "orders:till": _l("Sell at a store's till"),
     "billing:read": _l("See invoices, credit notes and the ledger"),
     "billing:issue": _l("Issue invoices and credit notes"),
+    "billing:post": _l("Post ledger entries, reconcile the bank, lock and close periods"),
     "billing:export": _l("Export accounting data"),
     "customers:read": _l("See customers"),
     "customers:write": _l("Edit customers"),
@@ -109,7 +110,9 @@ BUILTIN_ROLES: Final[dict[str, BuiltinRole]] = {
                     "orders:read",
                     "billing:read",
                     "billing:issue",
+                    "billing:post",
                     "billing:export",
+                    "purchasing:read",
                     "customers:read",
                     "analytics:read",
                 }

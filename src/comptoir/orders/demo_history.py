@@ -40,6 +40,7 @@ from comptoir.inventory import service as inventory
 from comptoir.kit import clock as app_clock
 from comptoir.kit.clock import FrozenClock, use_clock
 from comptoir.kit.errors import DomainError
+from comptoir.kit.events.relay import deliver_in_session
 from comptoir.kit.settings import Settings
 from comptoir.orders import service
 from comptoir.orders.abandoned import abandon_idle_carts
@@ -283,6 +284,8 @@ def _restock(session: Session, shop: _Shop) -> None:
 def _close_day(session: Session, shop: _Shop) -> None:
     inventory.expire_holds(session, limit=10_000)
     shop.tally.abandoned += abandon_idle_carts(session, limit=10_000)
+    # What other modules do with the day's events (invoices, entries) happens on that day.
+    deliver_in_session(session)
 
 
 def _poisson(rng: random.Random, mean: float) -> int:

@@ -174,6 +174,10 @@ class Relay:
         return delivery.status
 
     def _run_handler(self, session: Session, delivery: EventDelivery) -> str | None:
+        return self._run_handler_in(session, delivery)
+
+    @staticmethod
+    def _run_handler_in(session: Session, delivery: EventDelivery) -> str | None:
         """Apply the handler in a savepoint; returns an error text, or None on success."""
         spec = handler_named(delivery.handler)
         if spec is None:
@@ -198,3 +202,51 @@ class Relay:
             )
             return "".join(traceback.format_exception(exc)).strip()
         return None
+
+
+def deliver_in_session(session: Session, *, max_rounds: int = 10) -> int:
+    """Apply every due pending delivery inside ``session``, the caller's own transaction, in
+    event order, each handler in a savepoint; returns how many were delivered.
+
+    For batch work that holds one long transaction and needs the handlers' effects at the
+    moment they would have happened (the demo's generated history, with its moving clock).
+    Events that handlers emit are delivered in the next round, up to ``max_rounds``. A
+    failing handler is treated as the relay treats it: its delivery stays pending with the
+    error and a later attempt time (nothing of the handler's work remains).
+    """
+    relay_name = "in-session"
+    delivered = 0
+    for _ in range(max_rounds):
+        session.flush()
+        now = clock.now()
+        due = session.scalars(
+            select(EventDelivery)
+            .where(
+                EventDelivery.status == DELIVERY_PENDING,
+                EventDelivery.next_attempt_at <= now,
+                EventDelivery.locked_until.is_(None),
+            )
+            .options(joinedload(EventDelivery.event, innerjoin=True))
+            .order_by(EventDelivery.event_id)
+        ).all()
+        if not due:
+            break
+        applied = Relay._already_applied(session, list(due))
+        for delivery in due:
+            delivery.attempts += 1
+            error = (
+                None
+                if (delivery.event_id, delivery.handler) in applied
+                else Relay._run_handler_in(session, delivery)
+            )
+            if error is None:
+                delivery.status = DELIVERY_DELIVERED
+                delivery.delivered_at = now
+                delivery.last_error = None
+                delivered += 1
+            else:
+                delivery.last_error = f"{relay_name}: {error}"[-MAX_ERROR_LENGTH:]
+                delivery.next_attempt_at = now + backoff_delay(
+                    delivery.attempts, base_seconds=2.0, max_seconds=3600.0
+                )
+    return delivered

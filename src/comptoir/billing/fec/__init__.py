@@ -1,0 +1,2 @@
+"""The FEC (fichier des écritures comptables) export, its validator by the administration's
+rules, and the entries as a CSV for spreadsheets."""
