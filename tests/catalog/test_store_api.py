@@ -231,14 +231,12 @@ def test_a_signed_in_shopper_sees_the_same_catalogue(api: TestClient, session: S
         variant=make_variant(session, product=make_product(session, title="Mug")),
     )
     session.commit()
-    signed_up = api.post(
-        "/store/v1/account",
-        json={"email": "ada@example.com", "password": "un cheval bleu mange des pommes"},
-        headers=headers,
-    ).json()
+    account = {"email": "ada@example.com", "password": "un cheval bleu mange des pommes"}
+    api.post("/store/v1/account", json=account, headers=headers)
+    signed_in = api.post("/store/v1/account/sign-in", json=account, headers=headers).json()
 
     response = api.get(
-        PRODUCTS, headers={**headers, "Authorization": f"Bearer {signed_up['access_token']}"}
+        PRODUCTS, headers={**headers, "Authorization": f"Bearer {signed_in['access_token']}"}
     )
 
     assert [p["title"] for p in response.json()["items"]] == ["Mug"]

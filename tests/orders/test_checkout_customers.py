@@ -38,8 +38,10 @@ def _count(session: Session, model: type[object]) -> int:
 
 
 def _shopper_headers(api: TestClient, shop: Shop, email: str) -> dict[str, str]:
-    signed = api.post(ACCOUNT, json={"email": email, "password": PASSWORD}, headers=shop.headers)
-    assert signed.status_code == 201, signed.text
+    body = {"email": email, "password": PASSWORD}
+    assert api.post(ACCOUNT, json=body, headers=shop.headers).status_code == 202
+    signed = api.post(f"{ACCOUNT}/sign-in", json=body, headers=shop.headers)
+    assert signed.status_code == 200, signed.text
     return {**shop.headers, "Authorization": f"Bearer {signed.json()['access_token']}"}
 
 

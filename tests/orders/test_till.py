@@ -370,13 +370,12 @@ def test_a_shopper_token_is_still_a_shopper_and_cannot_sell(
 ) -> None:
     # given a shopper signed up on the store channel
     till = make_till(session)
-    signed_up = api.post(
-        "/store/v1/account",
-        json={"email": "ada@example.com", "password": "un cheval bleu mange des pommes"},
-        headers=till.headers(),
-    )
-    assert signed_up.status_code == 201, signed_up.text
-    token = signed_up.json()["access_token"]
+    credentials = {"email": "ada@example.com", "password": "un cheval bleu mange des pommes"}
+    signed_up = api.post("/store/v1/account", json=credentials, headers=till.headers())
+    assert signed_up.status_code == 202, signed_up.text
+    signed_in = api.post("/store/v1/account/sign-in", json=credentials, headers=till.headers())
+    assert signed_in.status_code == 200, signed_in.text
+    token = signed_in.json()["access_token"]
 
     # when she uses her token
     account = api.get("/store/v1/account", headers=till.headers(token))

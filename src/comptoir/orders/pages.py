@@ -87,6 +87,7 @@ EVENTS: Final[dict[str, LazyString]] = {
     "sourced": _l("Locations chosen"),
     "line_sourced": _l("Line sent to another location"),
     "units_arrived": _l("Transferred units arrived at the store"),
+    "customer_changed": _l("Customer changed by a merge of customers"),
 }
 
 PROVIDERS: Final[dict[str, LazyString]] = {

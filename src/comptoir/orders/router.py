@@ -36,6 +36,13 @@ def list_orders(
     principal: Caller,
     paging: Annotated[PageParams, Depends()],
     channel_id: uuid.UUID | None = None,
+    customer_id: Annotated[
+        uuid.UUID | None,
+        Query(
+            description="Only this customer's orders, those of the customers merged into "
+            "her included."
+        ),
+    ] = None,
     status: Annotated[schemas.OrderStatus | None, Query()] = None,
     placed_from: datetime | None = None,
     placed_to: datetime | None = None,
@@ -47,11 +54,12 @@ def list_orders(
         ),
     ] = None,
 ) -> Page[schemas.OrderSummary]:
-    """Orders, newest first, filtered by channel, status, placing date (``placed_from``
+    """Orders, newest first, filtered by channel, customer, status, placing date (``placed_from``
     included, ``placed_to`` excluded) and location. A caller restricted to some locations
     sees only the orders touching them."""
     filters = schemas.OrderFilters(
         channel_id=channel_id,
+        customer_id=customer_id,
         status=status,
         placed_from=placed_from,
         placed_to=placed_to,

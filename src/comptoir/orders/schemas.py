@@ -262,6 +262,7 @@ class OrderFilters(BaseModel):
     placed_to: datetime | None = None
     # Orders with a line allocated at this location or collected at this store.
     location_id: uuid.UUID | None = None
+    customer_id: uuid.UUID | None = None
 
 
 class CancelLine(BaseModel):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import pytest
 from fastapi.testclient import TestClient
@@ -96,10 +96,18 @@ class Storefront:
         )
         return response
 
-    def token_of(self, email: str, password: str = PASSWORD) -> str:
+    def signed_up(self, email: str, password: str = PASSWORD) -> dict[str, Any]:
+        """Sign up, then sign in with the same password: the sign-in's answer (the token and
+        the account)."""
         response = self.sign_up(email, password)
-        assert response.status_code == 201, response.text
-        token = response.json()["access_token"]
+        assert response.status_code == 202, response.text
+        signed = self.sign_in(email, password)
+        assert signed.status_code == 200, signed.text
+        body: dict[str, Any] = signed.json()
+        return body
+
+    def token_of(self, email: str, password: str = PASSWORD) -> str:
+        token = self.signed_up(email, password)["access_token"]
         assert isinstance(token, str)
         return token
 

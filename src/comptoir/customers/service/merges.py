@@ -3,9 +3,12 @@
 A merge keeps the source customer as a ``merged`` row pointing at the target: its e-mail and
 phone keep leading to the target, and an unmerge can bring it back. Its addresses and consent
 records move to the target (re-encrypted under the target's data key), the target joins its
-groups and takes the profile fields it lacked. The merge row lists every one of those, so an
-unmerge puts each back where it came from; what was added to the target after the merge stays
-with the target. Both operations are written to the audit trail with who and when.
+groups and takes the profile fields it lacked (with the VIES check of a VAT number it takes or
+shares but never had checked). Its orders, open carts and draft orders become the target's
+(through the orders service, in the same transaction), and so do the shopper accounts tied to
+it. The merge row lists every one of those, so an unmerge puts each back where it came from;
+what was added to the target after the merge stays with the target. Both operations are
+written to the audit trail with who and when.
 """
 
 from __future__ import annotations
@@ -26,9 +29,11 @@ from comptoir.customers.models import (
     GroupMembership,
 )
 from comptoir.customers.service.customers import active_customer, get_customer
+from comptoir.identity.shoppers import service as shoppers
 from comptoir.kit import clock
 from comptoir.kit.events import emit
 from comptoir.kit.i18n import lazy_gettext as _l
+from comptoir.orders import service as orders
 from comptoir.privacy import service as privacy
 from comptoir.privacy.schemas import AuditActor, FieldChange, RequestMeta
 
@@ -42,6 +47,7 @@ FILLED_FIELDS: Final = (
     "siret",
     "vat_number",
 )
+VAT_CHECK_FIELDS: Final = ("vat_checked_at", "vat_check_valid", "vat_check_request_identifier")
 AUDITED_TABLE: Final = "customers_customers"
 
 
@@ -98,11 +104,22 @@ def merge_customers(
         if value is not None and getattr(target, name) is None:
             setattr(target, name, value)
             moved["fields"].append(name)
+    moved["vat_check"] = _take_vat_check(target, source)
+    label = actor_label(actor)
+    moved["orders"] = orders.reassign_customer(
+        session, from_customer_id=source.id, to_customer_id=target.id, actor=label
+    ).as_json()
+    moved["shoppers"] = [
+        str(i)
+        for i in shoppers.relink_accounts(
+            session, from_customer_id=source.id, to_customer_id=target.id
+        )
+    ]
     merge = CustomerMerge(
         target_id=target.id,
         source_id=source.id,
         merged_at=clock.now(),
-        merged_by=actor_label(actor),
+        merged_by=label,
         moved=moved,
     )
     session.add(merge)
@@ -117,6 +134,7 @@ def merge_customers(
         changes={
             "merged_customer_id": FieldChange(new=str(source.id)),
             "merge_id": FieldChange(new=str(merge.id)),
+            **_moved_counts(moved),
         },
     )
     emit(
@@ -137,7 +155,8 @@ def unmerge(
     session: Session, merge_id: uuid.UUID, *, actor: AuditActor, meta: RequestMeta | None = None
 ) -> CustomerMerge:
     """Undo a merge: the source customer is active again with the addresses, consent records,
-    groups and profile fields it brought (those still on the target). Emits
+    groups, profile fields, VIES check, orders, open carts, draft orders and shopper accounts
+    it brought (those still on the target). Emits
     ``customer.unmerged`` and records it in the audit trail. Raises :class:`MergeNotFound`,
     :class:`MergeConflict` (already undone, or the target was itself merged or erased since:
     undo that first)."""
@@ -153,6 +172,11 @@ def unmerge(
             _l("The customer was merged or erased since: undo that first."), field="merge_id"
         )
     moved = merge.moved
+    if moved.get("vat_check") and all(
+        getattr(target, name) == getattr(source, name) for name in VAT_CHECK_FIELDS
+    ):
+        for name in VAT_CHECK_FIELDS:
+            setattr(target, name, None)
     for name in moved.get("fields", []):
         if getattr(target, name) == getattr(source, name):
             setattr(target, name, None)
@@ -184,6 +208,19 @@ def unmerge(
         )
     merge.unmerged_at = clock.now()
     merge.unmerged_by = actor_label(actor)
+    orders.reassign_customer(
+        session,
+        from_customer_id=target.id,
+        to_customer_id=source.id,
+        only=orders.ReassignedRecords.from_json(moved.get("orders", {})),
+        actor=merge.unmerged_by,
+    )
+    shoppers.relink_accounts(
+        session,
+        from_customer_id=target.id,
+        to_customer_id=source.id,
+        only=[uuid.UUID(i) for i in moved.get("shoppers", [])],
+    )
     session.flush()
     privacy.record(
         session,
@@ -209,6 +246,30 @@ def unmerge(
         key=target.id,
     )
     return merge
+
+
+def _take_vat_check(target: Customer, source: Customer) -> bool:
+    """Give the target the source's VIES check when it is of the VAT number they now share
+    and the target has none of its own; whether it did."""
+    if target.vat_checked_at is not None or source.vat_checked_at is None:
+        return False
+    if target.vat_number is None or target.vat_number != source.vat_number:
+        return False
+    for name in VAT_CHECK_FIELDS:
+        setattr(target, name, getattr(source, name))
+    return True
+
+
+def _moved_counts(moved: dict[str, Any]) -> dict[str, FieldChange]:
+    """How many orders, carts, draft orders and shopper accounts a merge moved, for the
+    audit trail (ids stay on the merge row)."""
+    records = moved["orders"]
+    return {
+        "moved_orders": FieldChange(new=len(records["orders"])),
+        "moved_carts": FieldChange(new=len(records["carts"])),
+        "moved_draft_orders": FieldChange(new=len(records["drafts"])),
+        "moved_shopper_accounts": FieldChange(new=len(moved["shoppers"])),
+    }
 
 
 def merges_of(session: Session, customer_id: uuid.UUID) -> list[CustomerMerge]:

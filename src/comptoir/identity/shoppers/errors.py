@@ -6,11 +6,6 @@ from comptoir.kit.errors import Conflict, Forbidden, InvalidInput, TooManyReques
 from comptoir.kit.i18n import lazy_gettext as _l
 
 
-class ShopperEmailTaken(Conflict):
-    slug = "shopper-email-taken"
-    title = _l("An account already uses this e-mail address.")
-
-
 class ShopperSignInFailed(Unauthorized):
     """The same answer for an unknown address, a wrong password, a locked or closed account."""
 

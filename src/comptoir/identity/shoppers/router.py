@@ -51,27 +51,30 @@ def _source(session: Session, principal: Principal) -> Source:
 @router.post(
     "",
     dependencies=CHANNEL,
-    status_code=status.HTTP_201_CREATED,
-    response_model=schemas.ShopperTokenOut,
-    responses=problem_responses(401, 403, 409, 422),
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=schemas.SignUpAccepted,
+    responses=problem_responses(401, 403, 422),
 )
-def sign_up(session: DbSession, principal: Caller, body: schemas.SignUp) -> schemas.ShopperTokenOut:
-    """Open a shop account, sign in to it on the calling channel and e-mail a link to verify
-    its address. A new customer is made for the account, on whom the consent boxes ticked in
-    ``consents`` are recorded; when a customer already had the address, the account is tied
-    to her (and the boxes recorded) only once the address is verified (``customer_id`` is
-    ``null`` until then)."""
+def sign_up(session: DbSession, principal: Caller, body: schemas.SignUp) -> schemas.SignUpAccepted:
+    """Open a shop account and e-mail a link to verify its address; then sign in
+    (``/sign-in``) with the password chosen to get a token. A new customer is made for the
+    account, on whom the consent boxes ticked in ``consents`` are recorded; when a customer
+    already had the address, the account is tied to her (and the boxes recorded) only once
+    the address is verified (``customer_id`` is ``null`` until then).
+
+    An address that already has an account gets the same answer (so a sign-up never tells
+    whether an address is registered), but no account is opened: the account's holder is
+    e-mailed that somebody tried (at most once a day)."""
     shopper = service.sign_up(session, body.email, body.password)
-    service.tie_new_account(
-        session, shopper, source=_source(session, principal), consents=body.consents
-    )
-    verification.request_verification(session, shopper.id, locale=current_locale())
-    issued = service.issue_token(session, shopper, _channel_id(principal))
-    return schemas.ShopperTokenOut(
-        access_token=issued.token,
-        expires_at=issued.row.expires_at,
-        shopper=service.shopper_out(shopper),
-    )
+    if shopper is None:
+        customers.check_consent_choices(body.consents)  # the same 422 as a new sign-up's
+        verification.notify_sign_up_attempt(session, body.email, locale=current_locale())
+    else:
+        service.tie_new_account(
+            session, shopper, source=_source(session, principal), consents=body.consents
+        )
+        verification.request_verification(session, shopper.id, locale=current_locale())
+    return schemas.SignUpAccepted(email=body.email.strip())
 
 
 @router.post(

@@ -26,6 +26,15 @@ class SignUp(BaseModel):
     consents: list[ConsentChoice] = Field(default_factory=list, max_length=8)
 
 
+class SignUpAccepted(BaseModel):
+    """The answer to every sign-up that passed the checks, whether or not the address already
+    had an account: nothing in it (nor in its status) tells. An e-mail goes to the address
+    (for a new account, the link to verify it); sign in with the password chosen to get a
+    token."""
+
+    email: str
+
+
 class SignIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -32,7 +32,6 @@ from comptoir.identity.passwords import (
     verify_password,
 )
 from comptoir.identity.shoppers.errors import (
-    ShopperEmailTaken,
     ShopperSignInFailed,
     ShopperTokenRefused,
     WrongCurrentPassword,
@@ -80,29 +79,30 @@ def shopper_out(shopper: Shopper) -> ShopperOut:
     )
 
 
-def sign_up(session: Session, email: str, password: str) -> Shopper:
-    """A new shop account.
+def sign_up(session: Session, email: str, password: str) -> Shopper | None:
+    """A new shop account, or ``None`` when an account already uses the address (in any
+    case, also when two sign-ups race: the blind index is unique). The caller answers both
+    alike, so that a sign-up never tells whether an address has an account; the password is
+    hashed in both cases, so neither answers sooner.
 
-    Raises :class:`InvalidInput` (``email``) for an address that is not one,
-    :class:`PasswordRejected` (``password``) for a password outside the policy and
-    :class:`ShopperEmailTaken` (``email``) when an account already uses the address (also
-    when two sign-ups race: the blind index is unique).
+    Raises :class:`InvalidInput` (``email``) for an address that is not one and
+    :class:`PasswordRejected` (``password``) for a password outside the policy, whether or
+    not the address has an account.
     """
     email = email.strip()
     if not _EMAIL.match(email):
         raise InvalidInput(_l("Enter an e-mail address such as name@example.com."), field="email")
     check_policy(password)
+    password_hash = hash_password(password)
     if find_shopper_by_email(session, email) is not None:
-        raise ShopperEmailTaken(field="email")
-    shopper = Shopper(
-        email=email, password_hash=hash_password(password), password_changed_at=clock.now()
-    )
+        return None
+    shopper = Shopper(email=email, password_hash=password_hash, password_changed_at=clock.now())
     try:
         with session.begin_nested():
             session.add(shopper)
             session.flush()
-    except IntegrityError as exc:
-        raise ShopperEmailTaken(field="email") from exc
+    except IntegrityError:
+        return None
     return shopper
 
 
@@ -342,3 +342,25 @@ def link_customer(session: Session, shopper_id: uuid.UUID, customer_id: uuid.UUI
     shopper = get_shopper(session, shopper_id)
     shopper.customer_id = customer_id
     session.flush()
+
+
+def relink_accounts(
+    session: Session,
+    *,
+    from_customer_id: uuid.UUID,
+    to_customer_id: uuid.UUID,
+    only: Sequence[uuid.UUID] | None = None,
+) -> list[uuid.UUID]:
+    """Tie the accounts tied to ``from_customer_id`` (with ``only``: just those of these ids
+    still tied to it) to ``to_customer_id`` instead, as a customer merge (and its unmerge)
+    does; returns the ids of the accounts moved. Idempotent: a second call moves nothing."""
+    stmt = select(Shopper).where(Shopper.customer_id == from_customer_id)
+    if only is not None:
+        if not only:
+            return []
+        stmt = stmt.where(Shopper.id.in_(list(only)))
+    accounts = list(session.scalars(stmt.order_by(Shopper.id)))
+    for account in accounts:
+        account.customer_id = to_customer_id
+    session.flush()
+    return [account.id for account in accounts]

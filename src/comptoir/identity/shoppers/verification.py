@@ -39,6 +39,7 @@ LINK_LIFETIME: Final = timedelta(hours=24)
 RESEND_EVERY: Final = timedelta(minutes=1)
 DAILY_LIMIT: Final = 10
 SEND_TASK: Final = "identity.send_shopper_verification"
+NOTICE_TASK: Final = "identity.send_shopper_sign_up_notice"
 DEFAULT_PATH: Final = "/account/verify-email"
 MAX_TOKEN_LENGTH: Final = 200
 
@@ -123,6 +124,44 @@ def send_verification_email(session: Session, payload: dict[str, Any]) -> None:
             ),
         )
     send_mail(settings, mail)
+
+
+def notify_sign_up_attempt(session: Session, email: str, *, locale: Locale) -> None:
+    """Queue an e-mail to the holder of the account of ``email`` (a sign-up with her address
+    was answered as if it had opened an account): somebody tried, nothing changed, how to get
+    back in. At most one a day per account, so that sign-ups cannot flood her mailbox; nothing
+    for an address without an active account. The job's payload holds no address."""
+    shopper = service.find_shopper_by_email(session, email)
+    if shopper is None or not shopper.is_active:
+        return
+    enqueue(
+        session,
+        NOTICE_TASK,
+        {"shopper_id": str(shopper.id), "locale": locale},
+        dedupe_key=f"{NOTICE_TASK}:{shopper.id}:{clock.now().date().isoformat()}",
+    )
+
+
+@task(NOTICE_TASK, max_attempts=6)
+def send_sign_up_notice(session: Session, payload: dict[str, Any]) -> None:
+    """E-mail the account's holder that somebody tried to open an account with her address.
+    An account closed meanwhile is skipped. Raises what SMTP raised (the job retries)."""
+    shopper = session.get(Shopper, uuid.UUID(payload["shopper_id"]))
+    if shopper is None or not shopper.is_active or not shopper.email:
+        return
+    with use_locale("en" if payload.get("locale") == "en" else "fr"):
+        mail = Mail(
+            to=shopper.email,
+            subject=_("Somebody tried to open an account with your address"),
+            text=_(
+                "Hello,\n\nSomebody just tried to open an account at our shop with this e-mail "
+                "address, which already has one. No other account was opened and yours has not "
+                "changed.\n\nIf it was you, sign in with your password. If you no longer "
+                "remember it, ask the shop to reset it for you.\n\nIf it was not you, you can "
+                "ignore this e-mail."
+            ),
+        )
+    send_mail(get_settings(), mail)
 
 
 def verify_email(session: Session, token: str, *, source: Source) -> Shopper:

@@ -5,6 +5,7 @@ store, where the customer's code hands the order over."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Final
@@ -33,6 +34,7 @@ from comptoir.orders.fulfilment import service
 from comptoir.orders.fulfilment.models import Pickup, Shipment
 from comptoir.orders.fulfilment.settings import pickup_hold_days
 from comptoir.orders.models import Order
+from comptoir.orders.pages_list import allowed_locations
 from comptoir.orders.service.orders import get_order
 
 ORDERS_PATH: Final = "/admin/orders"
@@ -87,9 +89,11 @@ def _actor(request: Request) -> str | None:
     return None
 
 
-def _order_or_404(session: Session, order_id: str) -> Order:
+def _order_or_404(session: Session, order_id: str, within: Collection[uuid.UUID] | None) -> Order:
+    """The order, if it touches one of ``within`` (the user's locations, or the counter's
+    store); 404 otherwise."""
     try:
-        return get_order(session, uuid.UUID(order_id))
+        return get_order(session, uuid.UUID(order_id), within=within)
     except ValueError:
         raise NotFound() from None
 
@@ -107,7 +111,7 @@ def _back_to_order(
 
 @router.post("/orders/{order_id}/picking", response_model=None, dependencies=WRITE)
 def start_picking(request: Request, session: DbSession, order_id: str) -> Response:
-    order = _order_or_404(session, order_id)
+    order = _order_or_404(session, order_id, allowed_locations(request))
     try:
         service.start_picking(session, order.id, actor=_actor(request))
     except DomainError as error:
@@ -117,7 +121,7 @@ def start_picking(request: Request, session: DbSession, order_id: str) -> Respon
 
 @router.post("/orders/{order_id}/pack", response_model=None, dependencies=WRITE)
 def pack(request: Request, session: DbSession, order_id: str) -> Response:
-    order = _order_or_404(session, order_id)
+    order = _order_or_404(session, order_id, allowed_locations(request))
     try:
         service.pack(session, order.id, actor=_actor(request))
     except DomainError as error:
@@ -134,7 +138,7 @@ def ship(
     tracking_number: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """Ship everything left at one location (partial shipments go through the API)."""
-    order = _order_or_404(session, order_id)
+    order = _order_or_404(session, order_id, allowed_locations(request))
     try:
         service.ship(
             session, order.id, carrier=carrier.strip() or None,
@@ -147,7 +151,7 @@ def ship(
 
 @router.post("/orders/{order_id}/deliver", response_model=None, dependencies=WRITE)
 def deliver(request: Request, session: DbSession, order_id: str) -> Response:
-    order = _order_or_404(session, order_id)
+    order = _order_or_404(session, order_id, allowed_locations(request))
     try:
         service.deliver(session, order.id, actor=_actor(request))
     except DomainError as error:
@@ -158,7 +162,7 @@ def deliver(request: Request, session: DbSession, order_id: str) -> Response:
 @router.post("/orders/{order_id}/ready-for-pickup", response_model=None, dependencies=WRITE)
 def ready_for_pickup(request: Request, session: DbSession, order_id: str) -> Response:
     """Shows the new pickup code once (it is stored hashed)."""
-    order = _order_or_404(session, order_id)
+    order = _order_or_404(session, order_id, allowed_locations(request))
     try:
         pickup, code = service.mark_ready_for_pickup(
             session, order.id, days=pickup_hold_days(), actor=_actor(request)
@@ -182,20 +186,30 @@ def ready_for_pickup(request: Request, session: DbSession, order_id: str) -> Res
     )
 
 
-def _location_or_404(session: Session, location_id: str) -> uuid.UUID:
+def _location_or_404(request: Request, session: Session, location_id: str) -> uuid.UUID:
+    """The location, if the user works there (404 for another one)."""
     try:
-        return inventory.get_location(session, uuid.UUID(location_id)).id
+        found = inventory.get_location(session, uuid.UUID(location_id)).id
     except (ValueError, inventory.LocationNotFound):
         raise NotFound() from None
+    allowed = allowed_locations(request)
+    if allowed is not None and found not in allowed:
+        raise NotFound()
+    return found
 
 
 @router.get("/fulfilment", response_class=HTMLResponse, dependencies=READ)
 def fulfilment_home(request: Request, session: DbSession) -> HTMLResponse:
-    """Every warehouse and store, with what waits there to be picked or collected."""
+    """Every warehouse and store (the user's, when she is limited to some), with what waits
+    there to be picked or collected."""
+    allowed = allowed_locations(request)
     places = [
         (loc, len(service.orders_to_prepare(session, loc.id)),
          len(service.pickups_waiting(session, loc.id)))
-        for loc in inventory.list_locations(session, include_inactive=False)
+        for loc in inventory.list_locations(
+            session, include_inactive=False,
+            location_ids=None if allowed is None else sorted(allowed),
+        )
         if loc.kind in ("warehouse", "store")
     ]  # fmt: skip
     return render(
@@ -212,7 +226,7 @@ def pick_list(request: Request, session: DbSession, location_id: str) -> HTMLRes
     """The orders to pick and pack at the location, oldest first, with their lines there."""
     from comptoir.orders.pages import STATUSES
 
-    location = inventory.get_location(session, _location_or_404(session, location_id))
+    location = inventory.get_location(session, _location_or_404(request, session, location_id))
     orders = service.orders_to_prepare(session, location.id)
     left = {order.id: service.to_ship(session, order) for order in orders}
     return render(
@@ -258,7 +272,7 @@ def _render_counter(
 @router.get("/fulfilment/{location_id}/counter", response_class=HTMLResponse, dependencies=READ)
 def counter(request: Request, session: DbSession, location_id: str) -> HTMLResponse:
     """The orders waiting at the store, each with a field for the customer's code."""
-    return _render_counter(request, session, _location_or_404(session, location_id))
+    return _render_counter(request, session, _location_or_404(request, session, location_id))
 
 
 @router.post("/fulfilment/{location_id}/counter", response_model=None, dependencies=WRITE)
@@ -269,8 +283,9 @@ def collect(
     order_id: Annotated[str, Form()],
     code: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
-    place = _location_or_404(session, location_id)
-    order = _order_or_404(session, order_id)
+    """Hand over an order collected at this store (another store's answers 404)."""
+    place = _location_or_404(request, session, location_id)
+    order = _order_or_404(session, order_id, [place])
     try:
         service.collect(session, order.id, code, actor=_actor(request))
     except DomainError as error:

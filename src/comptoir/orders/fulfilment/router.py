@@ -17,12 +17,17 @@ from comptoir.orders.service.orders import get_order
 
 router = APIRouter(prefix="/orders", tags=["fulfilment"])
 
-READ = [requires("orders:read")]
+Reader = Annotated[Principal, requires("orders:read")]
 Writer = Annotated[Principal, requires("orders:write")]
 
 
 def _actor(principal: Principal) -> str:
     return principal.display_name or f"{principal.kind}:{principal.id}"
+
+
+def _check_access(session: DbSession, order_id: uuid.UUID, principal: Principal) -> None:
+    """404 for an order touching none of the locations a restricted caller works at."""
+    get_order(session, order_id, within=principal.location_ids)
 
 
 def fulfilment_out(session: DbSession, order_id: uuid.UUID) -> schemas.FulfilmentOut:
@@ -41,12 +46,14 @@ def fulfilment_out(session: DbSession, order_id: uuid.UUID) -> schemas.Fulfilmen
 
 @router.get(
     "/{order_id}/fulfilment",
-    dependencies=READ,
     response_model=schemas.FulfilmentOut,
     responses=problem_responses(404),
 )
-def get_fulfilment(session: DbSession, order_id: uuid.UUID) -> schemas.FulfilmentOut:
+def get_fulfilment(
+    session: DbSession, order_id: uuid.UUID, principal: Reader
+) -> schemas.FulfilmentOut:
     """The order's shipments, pickup and the units still to ship."""
+    _check_access(session, order_id, principal)
     return fulfilment_out(session, order_id)
 
 
@@ -59,6 +66,7 @@ def start_picking(
     session: DbSession, order_id: uuid.UUID, principal: Writer
 ) -> schemas.FulfilmentOut:
     """A paid order is being picked."""
+    _check_access(session, order_id, principal)
     service.start_picking(session, order_id, actor=_actor(principal))
     return fulfilment_out(session, order_id)
 
@@ -68,6 +76,7 @@ def start_picking(
 )
 def pack(session: DbSession, order_id: uuid.UUID, principal: Writer) -> schemas.FulfilmentOut:
     """The order is packed."""
+    _check_access(session, order_id, principal)
     service.pack(session, order_id, actor=_actor(principal))
     return fulfilment_out(session, order_id)
 
@@ -83,6 +92,7 @@ def ship(
 ) -> schemas.ShipmentOut:
     """Ship units (all that is left at one location by default); their allocated stock
     leaves the ledger as a sale. Emits ``order.shipped``."""
+    _check_access(session, order_id, principal)
     lines = None if body.lines is None else {line.line_id: line.quantity for line in body.lines}
     shipment = service.ship(
         session, order_id, carrier=body.carrier, tracking_number=body.tracking_number,
@@ -100,6 +110,7 @@ def deliver(
     session: DbSession, order_id: uuid.UUID, body: schemas.DeliveryConfirm, principal: Writer
 ) -> schemas.FulfilmentOut:
     """A shipment (or every one on its way) was delivered. Emits ``order.delivered``."""
+    _check_access(session, order_id, principal)
     service.deliver(session, order_id, shipment_id=body.shipment_id, actor=_actor(principal))
     return fulfilment_out(session, order_id)
 
@@ -114,6 +125,7 @@ def ready_for_pickup(
 ) -> schemas.PickupReadyOut:
     """A click & collect order waits at its store; the answer holds the pickup code (shown
     this once). Emits ``pickup.ready``."""
+    _check_access(session, order_id, principal)
     pickup, code = service.mark_ready_for_pickup(
         session, order_id, days=pickup_hold_days(), actor=_actor(principal)
     )
@@ -131,5 +143,6 @@ def collect(
     session: DbSession, order_id: uuid.UUID, body: schemas.PickupCode, principal: Writer
 ) -> schemas.FulfilmentOut:
     """The customer showed the pickup code at the counter: the units are handed over."""
+    _check_access(session, order_id, principal)
     service.collect(session, order_id, body.code, actor=_actor(principal))
     return fulfilment_out(session, order_id)

@@ -30,6 +30,7 @@ from comptoir.kit.i18n import lazy_gettext as _l
 from comptoir.kit.money import Money
 from comptoir.orders.fulfilment.service import shipped_quantities
 from comptoir.orders.models import Order
+from comptoir.orders.pages_list import allowed_locations
 from comptoir.orders.returns import service
 from comptoir.orders.returns.models import LINE_OUTCOMES, RETURN_REASONS, Return
 from comptoir.orders.service.orders import get_order
@@ -95,6 +96,21 @@ def _uuid(value: str) -> uuid.UUID:
         raise NotFound() from None
 
 
+def _return_or_404(request: Request, session: Session, return_id: str) -> Return:
+    """The return, if the user may see it (404 for one whose order touches none of her
+    locations)."""
+    return service.get_return(session, _uuid(return_id), within=allowed_locations(request))
+
+
+def _order_or_404(request: Request, session: Session, order_id: str) -> Order:
+    return get_order(session, _uuid(order_id), within=allowed_locations(request))
+
+
+def _allowed_ids(request: Request) -> list[uuid.UUID] | None:
+    allowed = allowed_locations(request)
+    return None if allowed is None else sorted(allowed)
+
+
 def _money(request: Request, minor: int, currency: str) -> str:
     return Money.from_minor(minor, currency).format(request_locale(request))
 
@@ -103,8 +119,12 @@ def _money(request: Request, minor: int, currency: str) -> str:
 def returns_page(
     request: Request, session: DbSession, status: str | None = None, cursor: str | None = None
 ) -> HTMLResponse:
+    """Returns, newest first, by status; a user limited to some locations sees the returns
+    of the orders touching them."""
     chosen = status if status in STATUSES else None
-    page = service.list_returns(session, status=chosen, limit=50, cursor=cursor)
+    page = service.list_returns(
+        session, status=chosen, limit=50, cursor=cursor, within=allowed_locations(request)
+    )
     numbers = {r.order_id: get_order(session, r.order_id).number for r in page.items}
     return render(
         request,
@@ -134,7 +154,10 @@ def _render_return(
         rma=rma,
         order=order,
         order_lines={line.id: line for line in order.lines},
-        locations=inventory.list_locations(session, include_inactive=False),
+        # Where inspected units may go back: the user's locations when she is limited.
+        locations=inventory.list_locations(
+            session, include_inactive=False, location_ids=_allowed_ids(request)
+        ),
         statuses=STATUSES,
         reasons=REASONS,
         outcomes=OUTCOMES,
@@ -146,11 +169,11 @@ def _render_return(
 
 @router.get("/returns/{return_id}", response_class=HTMLResponse, dependencies=READ)
 def return_page(request: Request, session: DbSession, return_id: str) -> HTMLResponse:
-    return _render_return(request, session, service.get_return(session, _uuid(return_id)))
+    return _render_return(request, session, _return_or_404(request, session, return_id))
 
 
 def _step(request: Request, session: Session, return_id: str, step: str) -> Response:
-    rma = service.get_return(session, _uuid(return_id))
+    rma = _return_or_404(request, session, return_id)
     actor = _actor(request)
     try:
         if step == "receive":
@@ -191,11 +214,14 @@ async def inspect(request: Request, session: DbSession, return_id: str) -> Respo
     """One outcome (and location) per line, from fields ``outcome-<line id>`` and
     ``location-<line id>``."""
     form = await request.form()
-    rma = service.get_return(session, _uuid(return_id))
+    rma = _return_or_404(request, session, return_id)
+    allowed = allowed_locations(request)
     decisions = []
     for line in rma.lines:
         outcome = str(form.get(f"outcome-{line.id}", ""))
         location = str(form.get(f"location-{line.id}", ""))
+        if location and allowed is not None and _uuid(location) not in allowed:
+            raise inventory.LocationNotFound()
         decisions.append(
             service.LineDecision(
                 return_line_id=line.id,
@@ -239,7 +265,7 @@ def _render_new(
 
 @router.get("/orders/{order_id}/returns/new", response_class=HTMLResponse, dependencies=READ)
 def new_return(request: Request, session: DbSession, order_id: str) -> HTMLResponse:
-    return _render_new(request, session, get_order(session, _uuid(order_id)))
+    return _render_new(request, session, _order_or_404(request, session, order_id))
 
 
 @router.post("/orders/{order_id}/returns", response_model=None, dependencies=WRITE)
@@ -247,7 +273,7 @@ async def create_return(request: Request, session: DbSession, order_id: str) -> 
     """Lines with a quantity above 0 are returned, each with its reason."""
     form = await request.form()
     values = {key: str(value) for key, value in form.items() if key != "csrf_token"}
-    order = get_order(session, _uuid(order_id))
+    order = _order_or_404(request, session, order_id)
     lines = []
     for line in order.lines:
         raw = values.get(f"quantity-{line.id}", "").strip() or "0"

@@ -7,7 +7,7 @@ Every function works in the caller's transaction and never commits."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
@@ -41,6 +41,7 @@ from comptoir.orders.service.orders import (
     next_number,
     payments_of,
     record_event,
+    touching_locations,
 )
 
 RETURNABLE: Final = ("partially_shipped", "shipped", "delivered", "collected")
@@ -62,10 +63,17 @@ class LineDecision:
     location_id: uuid.UUID | None = None
 
 
-def get_return(session: Session, return_id: uuid.UUID) -> Return:
-    """The return; raises :class:`ReturnNotFound`."""
+def get_return(
+    session: Session, return_id: uuid.UUID, *, within: Collection[uuid.UUID] | None = None
+) -> Return:
+    """The return; raises :class:`ReturnNotFound`, also when ``within`` (the locations a
+    restricted staff member works at) is given and its order touches none of them."""
     found = session.get(Return, return_id, populate_existing=True)
     if found is None:
+        raise ReturnNotFound()
+    if within is not None and not session.scalar(
+        select(Order.id).where(Order.id == found.order_id, touching_locations(within))
+    ):
         raise ReturnNotFound()
     return found
 
@@ -77,9 +85,14 @@ def list_returns(
     order_id: uuid.UUID | None = None,
     limit: int = 50,
     cursor: str | None = None,
+    within: Collection[uuid.UUID] | None = None,
 ) -> Page[Return]:
-    """Returns, newest first, by status and order. Raises ``InvalidCursor``."""
+    """Returns, newest first, by status and order; ``within`` keeps only the returns of
+    orders touching those locations (a restricted staff member's). Raises
+    ``InvalidCursor``."""
     stmt = select(Return)
+    if within is not None:
+        stmt = stmt.where(Return.order_id.in_(select(Order.id).where(touching_locations(within))))
     if status is not None:
         stmt = stmt.where(Return.status == status)
     if order_id is not None:

@@ -13,6 +13,7 @@ from comptoir.orders.service.carts import (
     set_destination,
 )
 from comptoir.orders.service.checkout import checkout
+from comptoir.orders.service.customers import ReassignedRecords, reassign_customer
 from comptoir.orders.service.listing import OrderListFacts, list_facts
 from comptoir.orders.service.orders import (
     cancel_order,
@@ -32,6 +33,7 @@ __all__ = [
     "OrderListFacts",
     "PricedCart",
     "PricedLine",
+    "ReassignedRecords",
     "add_line",
     "apply_coupon",
     "cancel_order",
@@ -51,6 +53,7 @@ __all__ = [
     "orders_of_customers",
     "payments_of",
     "price_cart",
+    "reassign_customer",
     "remove_coupon",
     "remove_line",
     "set_destination",

@@ -122,7 +122,7 @@ def list_orders(
     cursor: str | None = None,
     within: Collection[uuid.UUID] | None = None,
 ) -> Page[Order]:
-    """A page of orders, newest first, filtered by channel, status, placing date
+    """A page of orders, newest first, filtered by channel, customer, status, placing date
     (``placed_from`` included, ``placed_to`` excluded) and location (a line allocated there
     or collected there); ``within`` keeps only the orders touching those locations (a
     restricted staff member's). Raises ``InvalidCursor``."""
@@ -133,6 +133,8 @@ def list_orders(
         stmt = stmt.where(touching_locations(within))
     if filters.channel_id is not None:
         stmt = stmt.where(Order.channel_id == filters.channel_id)
+    if filters.customer_id is not None:
+        stmt = stmt.where(Order.customer_id == filters.customer_id)
     if filters.status is not None:
         stmt = stmt.where(Order.status == filters.status)
     if filters.placed_from is not None:
