@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.customers import service
 from comptoir.customers.models import Customer
+from comptoir.customers.vies import VatCheck
 from tests.backoffice.conftest import csrf_token_of
 from tests.customers.factories import make_customer
 
@@ -164,3 +167,38 @@ def test_a_merge_review_without_a_match_says_so(client: TestClient, session: Ses
 
     assert response.status_code == 422
     assert "Aucun autre client actif" in response.text
+
+
+def test_the_customer_page_shows_the_last_vies_check_of_the_vat_number(
+    client: TestClient, session: Session
+) -> None:
+    # given a company whose VAT number VIES found valid, and one never checked
+    checked = make_customer(
+        session, kind="company", company_name="Odigo", email=None, vat_number="FR40303265045"
+    )
+    service.record_vat_check(
+        session,
+        checked.id,
+        "FR40303265045",
+        VatCheck(
+            valid=True,
+            name="SA ODIGO",
+            address=None,
+            checked_at=datetime(2026, 11, 2, 9, 30, tzinfo=UTC),
+            request_identifier="WAPIAAAAW1x2Y3z",
+        ),
+    )
+    unchecked = make_customer(
+        session, kind="company", company_name="Atelier", email=None, vat_number="FR44732829320"
+    )
+    session.flush()
+
+    # when their pages are opened
+    first = client.get(f"{LIST}/{checked.id}").text
+    second = client.get(f"{LIST}/{unchecked.id}").text
+
+    # then the first says valid, when and the request number; the second, not checked yet
+    assert "Vérification VIES" in first
+    assert "Conforme" in first
+    assert "WAPIAAAAW1x2Y3z" in first
+    assert "Pas encore vérifié" in second
