@@ -3,7 +3,8 @@ Factur-X (CII) or UBL document says (read back with lxml, not from our own objec
 
 - BR-CO-10 sum of line net amounts = BT-106; BR-CO-13 BT-109 = BT-106 (no document-level
   allowances or charges); BR-CO-14 BT-110 = sum of BT-117; BR-CO-15 BT-112 = BT-109 + BT-110;
-  BR-CO-16 BT-115 = BT-112 - BT-113; BR-CO-17 BT-117 = BT-116 x BT-119 / 100, rounded;
+  BR-CO-16 BT-115 = BT-112 - BT-113 + BT-114 (the rounding amount); BR-CO-17 BT-117 =
+  BT-116 x BT-119 / 100, rounded;
 - LINE-NET a line's net = quantity x net price - line allowances (EN 16931's calculation
   model; the schematron has no rule number for it);
 - BR-S-08 / BR-AE-08 / ... each breakdown's base = the sum of its lines' nets;
@@ -67,6 +68,7 @@ class DocFacts:
     tax_total: Decimal = Decimal(0)
     grand_total: Decimal = Decimal(0)
     prepaid: Decimal = Decimal(0)
+    rounding: Decimal = Decimal(0)
     due: Decimal = Decimal(0)
     seller_vat: str | None = None
     buyer_vat: str | None = None
@@ -145,6 +147,7 @@ def read_cii(xml: bytes) -> DocFacts:
     facts.tax_total = _dec(total, f"ram:TaxTotalAmount[@currencyID='{currency}']")
     facts.grand_total = _dec(total, "ram:GrandTotalAmount")
     facts.prepaid = _dec(total, "ram:TotalPrepaidAmount")
+    facts.rounding = _dec(total, "ram:RoundingAmount")
     facts.due = _dec(total, "ram:DuePayableAmount")
     agreement = "//ram:ApplicableHeaderTradeAgreement"
     facts.seller_vat = _one(
@@ -225,6 +228,7 @@ def read_ubl(xml: bytes) -> DocFacts:
     facts.tax_total = _dec(tax_total, "cbc:TaxAmount")
     facts.grand_total = _dec(root, f"{money}/cbc:TaxInclusiveAmount")
     facts.prepaid = _dec(root, f"{money}/cbc:PrepaidAmount")
+    facts.rounding = _dec(root, f"{money}/cbc:PayableRoundingAmount")
     facts.due = _dec(root, f"{money}/cbc:PayableAmount")
     facts.seller_vat = _one(
         root, "cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme/cbc:CompanyID"
@@ -271,7 +275,7 @@ def broken_rules(facts: DocFacts) -> list[str]:
     rule("BR-CO-13", facts.tax_basis == facts.line_total)
     rule("BR-CO-14", facts.tax_total == sum((b.tax for b in facts.breakdown), Decimal(0)))
     rule("BR-CO-15", facts.grand_total == facts.tax_basis + facts.tax_total)
-    rule("BR-CO-16", facts.due == facts.grand_total - facts.prepaid)
+    rule("BR-CO-16", facts.due == facts.grand_total - facts.prepaid + facts.rounding)
     rule("BR-CO-18", bool(facts.breakdown))
     categories = {line.category for line in facts.lines}
     for breakdown in facts.breakdown:

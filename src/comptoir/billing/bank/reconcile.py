@@ -116,7 +116,7 @@ def _invoices(
     for invoice in invoices.open_invoices(session, currency=currency):
         if invoice.kind != "invoice" or not invoice.number:
             continue
-        remaining = invoice.total_gross_minor - invoice.amount_paid_minor
+        remaining = invoices.amount_due(invoice)
         if remaining <= 0:
             continue
         key = str(invoice.id)

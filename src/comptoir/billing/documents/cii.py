@@ -222,6 +222,9 @@ def _summation(settlement: etree._Element, invoice: Invoice, accounting_tax: int
             content.amount(accounting_tax, target),
             currencyID=target,
         )
+    rounding = content.rounding_minor(invoice)
+    if rounding:
+        _sub(summation, "ram:RoundingAmount", content.amount(rounding, currency))
     _sub(summation, "ram:GrandTotalAmount", content.amount(gross, currency))
     prepaid = content.prepaid_minor(invoice)
     if prepaid:

@@ -279,6 +279,16 @@ def totals(invoice: Invoice) -> tuple[int, int, int]:
     )
 
 
+def rounding_minor(invoice: Invoice) -> int:
+    """BT-114: what a tax-included sale was paid beyond net + VAT (or below it)."""
+    return sign(invoice) * (invoice.rounding_minor or 0)
+
+
+def payable_minor(invoice: Invoice) -> int:
+    """The gross total plus the rounding amount: what the invoice asks for in all."""
+    return totals(invoice)[2] + rounding_minor(invoice)
+
+
 def prepaid_minor(invoice: Invoice) -> int:
     """BT-113: what was paid by the time the invoice was issued (an order paid at checkout
     and invoiced on payment). Later payments do not change an issued document."""
@@ -286,12 +296,13 @@ def prepaid_minor(invoice: Invoice) -> int:
         return 0
     if invoice.paid_at.date() > invoice.issue_date:
         return 0
-    return min(sign(invoice) * invoice.amount_paid_minor, totals(invoice)[2])
+    return min(sign(invoice) * invoice.amount_paid_minor, payable_minor(invoice))
 
 
 def due_minor(invoice: Invoice) -> int:
-    """BT-115: gross total less what was paid by the issue date."""
-    return totals(invoice)[2] - prepaid_minor(invoice)
+    """BT-115: gross total plus the rounding amount, less what was paid by the issue date
+    (BR-CO-16)."""
+    return payable_minor(invoice) - prepaid_minor(invoice)
 
 
 def payment_means(invoice: Invoice) -> PaymentMeans | None:

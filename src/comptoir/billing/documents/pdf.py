@@ -91,6 +91,7 @@ def invoice_html(invoice: Invoice, *, language: str | None = None) -> str:
                 delivery=content.delivery_address(invoice),
                 totals=content.totals(invoice),
                 tax_lines=content.tax_lines(invoice),
+                rounding=content.rounding_minor(invoice),
                 prepaid=content.prepaid_minor(invoice),
                 due=content.due_minor(invoice),
                 accounting_tax=content.accounting_tax_minor(invoice),

@@ -206,6 +206,14 @@ def _monetary_total(root: etree._Element, invoice: Invoice) -> None:
     prepaid = content.prepaid_minor(invoice)
     if prepaid:
         _sub(total, "cbc:PrepaidAmount", content.amount(prepaid, currency), currencyID=currency)
+    rounding = content.rounding_minor(invoice)
+    if rounding:
+        _sub(
+            total,
+            "cbc:PayableRoundingAmount",
+            content.amount(rounding, currency),
+            currencyID=currency,
+        )
     _sub(
         total,
         "cbc:PayableAmount",

@@ -196,6 +196,12 @@ class Invoice(IdMixin, TimestampMixin, Base):
     total_net_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     total_tax_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     total_gross_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    """Net + VAT (EN 16931 BT-112)."""
+    rounding_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    """EN 16931 BT-114: what the customer paid for these units less net + VAT, when prices
+    include VAT and rounding the VAT once per rate cannot reach the amount paid (a few minor
+    units at most, positive or negative). The amount payable (BT-115 before payments) is
+    ``total_gross_minor + rounding_minor``; a credit note carries its share of the invoice's."""
     amount_paid_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     paid_at: Mapped[datetime | None] = mapped_column(default=None)
     overdue_notified_at: Mapped[datetime | None] = mapped_column(default=None)

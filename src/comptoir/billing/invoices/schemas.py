@@ -248,6 +248,10 @@ class InvoiceSummary(BaseModel):
     total_net: MoneyOut
     total_tax: MoneyOut
     total_gross: MoneyOut
+    rounding: MoneyOut = Field(
+        description="EN 16931 BT-114: what a tax-included sale was paid less net + VAT."
+    )
+    total_payable: MoneyOut = Field(description="Total incl. VAT plus the rounding amount.")
     amount_paid: MoneyOut
     amount_due: MoneyOut
     created_at: datetime

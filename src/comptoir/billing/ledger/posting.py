@@ -45,6 +45,8 @@ GOODS_BY_SCHEME: Final = {
     "reverse_charge": "707200",
     "export": "707300",
 }
+ROUNDING_GAIN: Final = "758000"
+ROUNDING_LOSS: Final = "658000"
 REVENUE_BY_KIND: Final = {"service": "706000", "shipping": "708500", "fee": "708800"}
 STRIPE_PREFIXES: Final = ("pi_", "ch_", "py_", "re_")
 
@@ -167,12 +169,13 @@ def output_vat_account(rate: Decimal, vat_scheme: str) -> str:
 
 
 def post_invoice(session: Session, invoice: Invoice, *, actor: str | None = None) -> Entry:
-    """Post an issued invoice or credit note in VE: the customer's gross amount on
-    411000 (with its auxiliary account and the due date), each revenue account's net and each
-    VAT rate's tax. A credit note is the mirror. Foreign-currency amounts are converted with
-    the invoice's exchange rate; the customer line takes the sum of the converted lines so
-    that the entry balances. Idempotent. Raises :class:`LedgerError` (field "kind" or
-    "tax_totals") and whatever :func:`post_entry` raises."""
+    """Post an issued invoice or credit note in VE: the customer's amount payable on
+    411000 (with its auxiliary account and the due date), each revenue account's net, each
+    VAT rate's tax, and the rounding amount of a tax-included sale (BT-114) on 758000 when
+    positive, 658000 when negative. A credit note is the mirror. Foreign-currency amounts
+    are converted with the invoice's exchange rate; the customer line takes the sum of the
+    converted lines so that the entry balances. Idempotent. Raises :class:`LedgerError`
+    (field "kind" or "tax_totals") and whatever :func:`post_entry` raises."""
     existing = find_by_source(session, "invoice", invoice.id, "issue")
     if existing is not None:
         return existing
@@ -187,6 +190,11 @@ def post_invoice(session: Session, invoice: Invoice, *, actor: str | None = None
     for total in invoice.tax_totals:
         if total.tax_minor:
             per_account[output_vat_account(total.rate, invoice.vat_scheme)] += total.tax_minor
+    rounding = invoice.rounding_minor or 0
+    if rounding:
+        # BT-114: the customer owes what they paid; the cents rounding the VAT could not
+        # reach are a miscellaneous income (or charge), never revenue or VAT.
+        per_account[ROUNDING_GAIN if rounding > 0 else ROUNDING_LOSS] += rounding
     income = [
         convert.line(account, amount, label=label, credit=not is_credit_note)
         for account, amount in sorted(per_account.items())

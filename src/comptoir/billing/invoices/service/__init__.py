@@ -8,6 +8,7 @@ from comptoir.billing.invoices.service.common import (
     compute_totals,
     get_by_number,
     get_invoice,
+    payable,
     tax_of,
     today,
 )
@@ -85,6 +86,7 @@ __all__ = [
     "next_number",
     "open_invoices",
     "order_invoices",
+    "payable",
     "rate_of_the_day",
     "record_exchange_rate",
     "remaining",

@@ -192,6 +192,12 @@ def compute_totals(invoice: Invoice) -> None:
     invoice.supply_type = supply_type_of(invoice.lines)
 
 
+def payable(invoice: Invoice) -> int:
+    """What the invoice asks to be paid in all (EN 16931 BT-112 + BT-114): net + VAT plus
+    the rounding amount of a tax-included sale."""
+    return invoice.total_gross_minor + (invoice.rounding_minor or 0)
+
+
 def amount_due(invoice: Invoice) -> int:
-    """What is still to be paid (never negative)."""
-    return max(invoice.total_gross_minor - invoice.amount_paid_minor, 0)
+    """What is still to be paid (never negative): the payable amount less what was paid."""
+    return max(payable(invoice) - invoice.amount_paid_minor, 0)

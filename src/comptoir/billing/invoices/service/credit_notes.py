@@ -18,7 +18,9 @@ from comptoir.billing.invoices.service.common import (
     ZERO,
     amount_due,
     ceil_div,
+    compute_totals,
     get_invoice,
+    payable,
     share,
     today,
 )
@@ -207,6 +209,8 @@ def credit_note(
             )
         ],
     )
+    compute_totals(note)
+    note.rounding_minor = _rounding_share(session, original, note, left, wanted)
     session.add(note)
     session.flush()
     issue(session, note.id, actor=actor)
@@ -214,10 +218,36 @@ def credit_note(
     return note
 
 
+def _rounding_share(
+    session: Session,
+    original: Invoice,
+    note: Invoice,
+    left: Mapping[uuid.UUID, tuple[Decimal, int]],
+    wanted: Mapping[uuid.UUID, Decimal],
+) -> int:
+    """The credit note's share of the invoice's rounding amount (BT-114): in proportion to
+    its net + VAT, never beyond what earlier credit notes left; the credit note that credits
+    the last units takes all that is left, so that the invoice's credit notes add up to its
+    amount payable exactly."""
+    if original.rounding_minor == 0:
+        return 0
+    done = sum(
+        note.rounding_minor
+        for note in credit_notes_of(session, original.id)
+        if note.status != "cancelled"
+    )
+    rest = original.rounding_minor - done
+    if all(units - wanted.get(line_id, ZERO) <= ZERO for line_id, (units, _) in left.items()):
+        return rest
+    part = share(original.rounding_minor, Decimal(note.total_gross_minor),
+                 Decimal(original.total_gross_minor))  # fmt: skip
+    return max(min(part, rest), 0) if rest >= 0 else min(max(part, rest), 0)
+
+
 def _set_off(session: Session, original: Invoice, note: Invoice) -> None:
     """What the customer still owes on the invoice is lowered by the credit note (no money
     moves: the ledger letters the two)."""
-    amount = min(amount_due(original), note.total_gross_minor)
+    amount = min(amount_due(original), payable(note))
     if amount <= 0:
         return
     day = today()

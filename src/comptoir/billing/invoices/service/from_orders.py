@@ -27,6 +27,7 @@ from comptoir.billing.invoices.service.common import (
     exemption_wording,
     percent_to_fraction,
     share,
+    tax_of,
     today,
 )
 from comptoir.billing.invoices.service.issuing import issue
@@ -181,6 +182,22 @@ def _set_nets(items: Sequence[_Item], *, prices_include_tax: bool) -> None:
             member.net_minor = net
 
 
+def rounding_of(items: Sequence[_Item], *, prices_include_tax: bool) -> int:
+    """The rounding amount (EN 16931 BT-114) of a tax-included sale: what the customer paid
+    for the items less each rate's base and its VAT rounded once (BR-CO-17). Some gross
+    amounts cannot be reached that way (base + round(base x 20 %) skips about one in six):
+    the difference, a minor unit per rate at most, makes the amount payable equal to what
+    was paid. Zero when prices exclude VAT."""
+    if not prices_include_tax:
+        return 0
+    bases: dict[tuple[str, Decimal], int] = {}
+    for item in items:
+        key = (item.category, item.rate)
+        bases[key] = bases.get(key, 0) + item.net_minor
+    reached = sum(base + tax_of(base, rate) for (_category, rate), base in bases.items())
+    return sum(item.amount_minor for item in items) - reached
+
+
 def _line(position: int, item: _Item) -> InvoiceLine:
     quantity = Decimal(item.quantity)
     unit = item.unit_excl_minor
@@ -317,6 +334,7 @@ def issue_for_order(
         exemption_reason=exemption_wording(scheme, "fr"),
         delivery_date=today() if trigger == "shipment" else None,
         lines=[_line(n + 1, item) for n, item in enumerate(items)],
+        rounding_minor=rounding_of(items, prices_include_tax=order.prices_include_tax),
     )
     _buyer(session, invoice, order)
     session.add(invoice)
@@ -326,8 +344,9 @@ def issue_for_order(
 
 def apply_order_payments(session: Session, invoice: Invoice) -> list[Settlement]:
     """Settle an order's invoice with the order's captured payments, each payment's part
-    not yet applied to another invoice of the order. The last invoice of the order takes
-    all that is left of the payment (a cent of VAT rounding included)."""
+    not yet applied to another invoice of the order, up to its amount payable (rounding
+    amount included). The last invoice of the order takes all that is left of the
+    payment."""
     if invoice.order_id is None:
         return []
     order = orders.get_order(session, invoice.order_id)

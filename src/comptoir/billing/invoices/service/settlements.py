@@ -14,7 +14,7 @@ from comptoir.billing import events
 from comptoir.billing.invoices.errors import InvalidInvoice, InvoiceNotFound, InvoiceStateConflict
 from comptoir.billing.invoices.models import Invoice, Settlement
 from comptoir.billing.invoices.service import ledger_link
-from comptoir.billing.invoices.service.common import amount_due
+from comptoir.billing.invoices.service.common import amount_due, payable
 from comptoir.kit import clock
 from comptoir.kit.db.dialect import lock_for_update
 from comptoir.kit.events import emit
@@ -78,7 +78,7 @@ def settle(
     )
     session.add(settlement)
     invoice.amount_paid_minor += amount_minor
-    fully_paid = invoice.amount_paid_minor >= invoice.total_gross_minor
+    fully_paid = invoice.amount_paid_minor >= payable(invoice)
     invoice.status = "paid" if fully_paid else "partially_paid"
     if fully_paid:
         invoice.paid_at = clock.now()

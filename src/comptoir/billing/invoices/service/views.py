@@ -24,6 +24,7 @@ from comptoir.billing.invoices.service.common import (
     amount_due,
     as_locale,
     fraction_to_percent_text,
+    payable,
 )
 from comptoir.billing.invoices.service.credit_notes import credit_notes_of
 from comptoir.billing.invoices.service.settlements import settlements_of
@@ -93,6 +94,8 @@ def invoice_summary(invoice: Invoice) -> InvoiceSummary:
             "total_net": _money(invoice.total_net_minor, currency),
             "total_tax": _money(invoice.total_tax_minor, currency),
             "total_gross": _money(invoice.total_gross_minor, currency),
+            "rounding": _money(invoice.rounding_minor or 0, currency),
+            "total_payable": _money(payable(invoice), currency),
             "amount_paid": _money(invoice.amount_paid_minor, currency),
             "amount_due": _money(amount_due(invoice), currency),
             "created_at": invoice.created_at,
