@@ -269,3 +269,65 @@ def test_no_target_is_ever_given_twice(
             sum(a.amount_minor for a in proposal.allocations)
             <= lines[int(proposal.line_key[1:])].amount_minor
         )
+
+
+def test_two_payouts_of_the_same_amount_are_told_apart_by_the_day_the_wording_names() -> None:
+    # given two days of card takings that pay out the same net amount
+    first = ExpectedPayout(
+        key="card:511500:2026-04-09", label="CB 09/04/2026", sales_date=date(2026, 4, 9),
+        gross_minor=2110, currency="EUR", expected_fee_minor=26,
+    )  # fmt: skip
+    second = ExpectedPayout(
+        key="card:511500:2026-04-10", label="CB 10/04/2026", sales_date=date(2026, 4, 10),
+        gross_minor=2110, currency="EUR", expected_fee_minor=26,
+    )  # fmt: skip
+    lines = [
+        _line("l1", 2084, label="REMISE CB 09/04 TPE 0042187", booking_date=date(2026, 4, 10)),
+        _line("l2", 2084, label="REMISE CB 10/04 TPE 0042187", booking_date=date(2026, 4, 13)),
+    ]
+
+    result = match(lines, Candidates(payouts=[first, second]))
+
+    # then each credit pays the day its wording names, both automatically
+    assert _keys(result.chosen["l1"].target_keys) == {("card_payout", first.key)}
+    assert _keys(result.chosen["l2"].target_keys) == {("card_payout", second.key)}
+    assert result.chosen["l1"].is_automatic
+    assert result.chosen["l2"].is_automatic
+
+
+def test_a_small_day_whose_fixed_fees_pass_four_percent_is_still_a_payout() -> None:
+    # given a day of 1.20 of takings in one payment: 0.06 of fees is 5 %
+    payout = ExpectedPayout(
+        key="card:511500:2026-02-07", label="CB 07/02/2026", sales_date=date(2026, 2, 7),
+        gross_minor=120, currency="EUR", expected_fee_minor=6, max_fee_minor=12,
+    )  # fmt: skip
+    line = _line(amount=114, label="REMISE CB 07/02 TPE 0042187", booking_date=date(2026, 2, 9))
+
+    result = match([line], Candidates(payouts=[payout]))
+
+    assert _keys(result.chosen["l1"].target_keys) == {("card_payout", payout.key)}
+    assert result.chosen["l1"].is_automatic
+
+
+def test_a_bill_cited_exactly_beats_the_bills_one_digit_away() -> None:
+    # given three bills of the same supplier and amount, numbered 1, 5 and 9
+    bills = [
+        OpenBill(
+            key=f"b{n}",
+            number=f"FAC-PO-2025-00000{n}",
+            remaining_minor=198,
+            currency="EUR",
+            supplier_name="Brûlerie du Marais",
+            due_date=date(2025, 2, 8),
+        )
+        for n in (1, 5, 9)
+    ]
+    line = _line(
+        amount=-198, label="VIR SEPA EMIS /A BRULERIE DU MARAIS FACTURE FAC-PO-2025-000001",
+        counterpart_name="BRULERIE DU MARAIS", booking_date=date(2025, 2, 3),
+    )  # fmt: skip
+
+    result = match([line], Candidates(bills=bills))
+
+    assert _keys(result.chosen["l1"].target_keys) == {("bill", "b1")}
+    assert result.chosen["l1"].is_automatic

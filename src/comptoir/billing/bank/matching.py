@@ -371,6 +371,13 @@ def score_invoice_group(
     )
 
 
+def _names_the_day(label: str, day: date) -> bool:
+    """Whether the acquirer's wording names the day of the sales it pays (``REMISE CB
+    09/04``, ``PAYOUT 090426``): what tells apart two payouts of the same amount."""
+    forms = (f"{day:%d/%m}", f"{day:%d%m%y}", f"{day:%d.%m}", f"{day:%Y-%m-%d}")
+    return any(form in label for form in forms)
+
+
 def score_payout(line: LineFacts, payout: ExpectedPayout) -> Proposal | None:
     """A credit paying a day's card sales net of the acquirer's fees."""
     if line.amount_minor <= 0 or line.currency != payout.currency:
@@ -386,6 +393,8 @@ def score_payout(line: LineFacts, payout: ExpectedPayout) -> Proposal | None:
         reasons.append(Reason("payout_fee", 0.20, str(fee)))
     if CARD_WORDS.search(fold(line.label)):
         reasons.append(Reason("payout_wording", 0.20, payout.label))
+    if _names_the_day(line.label, payout.sales_date):
+        reasons.append(Reason("payout_sales_day", 0.25, payout.sales_date.isoformat()))
     days = (line.booking_date - payout.sales_date).days
     if 1 <= days <= 4:
         reasons.append(Reason("payout_days", 0.15, str(days)))
@@ -461,8 +470,24 @@ def propose(
         for p in found
         if p is not None and p.confidence >= SUGGESTION_FLOOR and not (p.target_keys & rejected)
     ]
+    # A number one slip away from the one the line cites is taken for a typo only when it
+    # fits the line better than the candidate that carries the cited number itself.
+    exact = [p.score for p in kept if _cites_exactly(p)]
+    if exact:
+        kept = [p for p in kept if not (_cites_nearly(p) and p.score <= max(exact))]
     kept.sort(key=lambda p: (-p.score, -len(p.allocations), p.allocations[0].target_key))
     return kept[:MAX_PROPOSALS_PER_LINE]
+
+
+def _cites_exactly(proposal: Proposal) -> bool:
+    return any(r.code in ("invoice_number", "bill_number") for r in proposal.reasons)
+
+
+def _cites_nearly(proposal: Proposal) -> bool:
+    codes = {r.code for r in proposal.reasons}
+    return bool(codes & {"invoice_number_close", "bill_number_close"}) and not (
+        codes & {"invoice_number", "bill_number"}
+    )
 
 
 # ---------------------------------------------------------------- assignment

@@ -69,6 +69,7 @@ REASONS: Final[dict[str, LazyString]] = {
     "payout_fee": _l("Exactly the usual card fees"),
     "payout_wording": _l("Wording of a card payout"),
     "payout_days": _l("{detail} days after the sales"),
+    "payout_sales_day": _l("The wording names the day of the sales ({detail})"),
     "bank_fee_wording": _l("Bank wording “{detail}”"),
     "manual": _l("Matched by hand"),
 }

@@ -209,6 +209,7 @@ def expected_payouts(session: Session, currency: str) -> list[ExpectedPayout]:
         if key in applied or not gross:
             continue
         fees = CARD_FEES[account]
+        expected_fee = fees.of(int(gross), int(count))
         payouts.append(
             ExpectedPayout(
                 key=key,
@@ -216,7 +217,9 @@ def expected_payouts(session: Session, currency: str) -> list[ExpectedPayout]:
                 sales_date=day,
                 gross_minor=int(gross),
                 currency=currency,
-                expected_fee_minor=fees.of(int(gross), int(count)),
+                expected_fee_minor=expected_fee,
+                # a fixed fee per payment weighs more than 4 % on a day of small sales
+                max_fee_minor=max(int(gross) * 4 // 100, 2 * expected_fee),
             )
         )
     return payouts
