@@ -11,10 +11,12 @@ sequence, the oversold units (from the database: sold per variant against the st
 received, levels against their ledger; must be 0), then the same transaction as raw SQL
 through the driver (sqlite3 / psycopg): 3 guarded stock UPDATEs, an order and its 3 lines,
 single-threaded and with the client thread count. The HTTP / raw ratio is the figure that
-matters. One JSON line per figure at the end. Never fails on time.
+matters. It also counts, in-process, the SQL statements each storefront call sends (one
+sequence of the same five calls). One JSON line per figure at the end. Never fails on time.
 
     .venv/bin/python bench/checkout.py [--checkouts 400] [--threads 8] [--only sqlite|postgresql]
     COMPTOIR_BENCH_POSTGRESQL_URL=postgresql://postgres@127.0.0.1:5432/postgres (default)
+    COMPTOIR_BENCH_DATABASE=comptoir_bench_checkout (default; the database created, then dropped)
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from typing import Any
 
 import httpx
 import psycopg
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
 
 from comptoir.catalog.models import (
@@ -70,7 +72,7 @@ from comptoir.orders.models import Order, OrderLine
 POSTGRESQL_URL = os.environ.get(
     "COMPTOIR_BENCH_POSTGRESQL_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
-BENCH_DATABASE = "comptoir_bench_checkout"
+BENCH_DATABASE = os.environ.get("COMPTOIR_BENCH_DATABASE", "comptoir_bench_checkout")
 VARIANTS = 200
 AMPLE_UNITS = 100_000
 PRICE_MINOR = 1200
@@ -439,6 +441,65 @@ def rate(work: Callable[[int], None], count: int, threads: int) -> float:
     return per_thread * threads / (time.perf_counter() - started)
 
 
+def statements_per_call(
+    database: Database, url: str, data_dir: Path, shop: Shop
+) -> dict[str, float]:
+    """SQL statements each storefront call sends, counted in-process (one sequence after a
+    warm-up one, same application and database as served); the lines' figure is per line."""
+    from fastapi.testclient import TestClient
+
+    from comptoir.api import create_app
+    from comptoir.kit.settings import Settings
+
+    settings = Settings(
+        environment="test",
+        database_url=url,
+        data_dir=data_dir,
+        run_worker_in_process=False,
+        log_level="WARNING",
+        _env_file=None,
+    )
+    counts: Counter[str] = Counter()
+    current: list[str] = []
+
+    def count(*_: Any) -> None:
+        if current:
+            counts[current[-1]] += 1
+
+    headers = {"X-Channel-Key": shop.key}
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        with TestClient(create_app(settings, database)) as client:
+            for plan in (shop.ample[-3:], shop.ample[-6:-3]):
+                counts.clear()
+                current[:] = ["cart"]
+                cart = client.post("/store/v1/carts", json={}, headers=headers).json()["id"]
+                current[:] = ["line"]
+                for variant_id in plan:
+                    body = {"variant_id": str(variant_id), "quantity": 1}
+                    client.post(f"/store/v1/carts/{cart}/lines", json=body, headers=headers)
+                current[:] = ["destination"]
+                where = {"country": "FR"}
+                client.put(f"/store/v1/carts/{cart}/destination", json=where, headers=headers)
+                current[:] = ["checkout"]
+                key = {**headers, "Idempotency-Key": f"count-{cart}"}
+                placed = client.post(
+                    f"/store/v1/carts/{cart}/checkout", json=CHECKOUT_BODY, headers=key
+                )
+                current.clear()
+                if placed.status_code != 201:
+                    raise RuntimeError(f"counting checkout answered {placed.status_code}")
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
+    return {
+        "cart": counts["cart"],
+        "line": counts["line"] / 3,
+        "destination": counts["destination"],
+        "checkout": counts["checkout"],
+        "sequence": sum(counts.values()),
+    }
+
+
 def percentile(samples: list[float], fraction: float) -> float:
     if not samples:
         return 0.0
@@ -540,6 +601,8 @@ def measure(
     record("orders_in_database", orders, "orders", untimed_warm_up=threads)
     record("oversold_units", over, "units")
     record("ledger_differences", ledger, "levels")
+    for call, statements in statements_per_call(database, url, data_dir, shop).items():
+        record(f"sql_statements_{call}", statements, "statements")
     single = rate(raw_checkout(connect, shop, name), checkouts, 1)
     several = rate(raw_checkout(connect, shop, name), checkouts, threads)
     record("raw_sql_per_s_1_thread", single, "/s", threads=1)

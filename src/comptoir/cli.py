@@ -100,6 +100,9 @@ def serve(
         log_config=None,
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
+        # A worker still importing Comptoir on a busy two-core machine misses uvicorn's
+        # default 5-second health check and is killed before it serves anything.
+        timeout_worker_healthcheck=60,
         log_level=settings.log_level.lower(),
     )
 

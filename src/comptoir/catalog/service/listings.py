@@ -78,3 +78,18 @@ def listed_variant_ids(session: Session, channel_id: uuid.UUID) -> set[uuid.UUID
             )
         )
     )
+
+
+def is_listed(session: Session, channel_id: uuid.UUID, variant_id: uuid.UUID) -> bool:
+    """Whether the variant is published on the channel (one indexed row, whatever the size
+    of the catalogue)."""
+    return (
+        session.scalar(
+            select(ChannelListing.id).where(
+                ChannelListing.channel_id == channel_id,
+                ChannelListing.variant_id == variant_id,
+                ChannelListing.is_published.is_(True),
+            )
+        )
+        is not None
+    )

@@ -18,11 +18,14 @@ from comptoir.catalog.errors import (
     PriceNotFound,
     VariantNotFound,
 )
-from comptoir.catalog.models import Price, PriceHistory, PriceList, Variant
+from comptoir.catalog.models import Price, PriceHistory, PriceList, Promotion, Variant
 from comptoir.catalog.schemas import PriceListCreate, PriceListOut, PriceQuote, PriceSet
+from comptoir.catalog.service.products import load_variants
 from comptoir.catalog.service.promotions import (
-    best_unit_promotion,
+    best_of_promotions,
+    categories_of_products,
     promotions_between,
+    running_automatic_promotions,
     unit_discount,
 )
 from comptoir.kit import clock
@@ -221,19 +224,82 @@ def price_for(
     Raises :class:`PriceNotFound` when no list prices the variant, :class:`InvalidInput`
     (``quantity``) below 1.
     """
-    if quantity < 1:
+    quotes = prices_for(
+        session,
+        [(variant_id, quantity)],
+        channel_id=channel_id,
+        currency=currency,
+        customer_group=customer_group,
+        on=on,
+    )
+    quote = quotes.get((variant_id, quantity))
+    if quote is None:
+        raise PriceNotFound(field="variant_id")
+    return quote
+
+
+def prices_for(
+    session: Session,
+    wanted: Sequence[tuple[uuid.UUID, int]],
+    *,
+    channel_id: uuid.UUID | None,
+    currency: str,
+    customer_group: str | None = None,
+    on: datetime | None = None,
+) -> dict[tuple[uuid.UUID, int], PriceQuote]:
+    """The quotes of several ``(variant id, quantity)`` pairs for one buyer at ``on``, each
+    resolved exactly as :func:`price_for` resolves it, by pair; a pair no list prices is
+    left out. A handful of queries whatever the number of pairs (plus the EU Omnibus
+    reference of each reduced price).
+
+    Raises :class:`InvalidInput` (``quantity``) for a quantity below 1.
+    """
+    if any(quantity < 1 for _, quantity in wanted):
         raise InvalidInput(_l("The quantity must be at least 1."), field="quantity")
+    if not wanted:
+        return {}
     on = on or clock.now()
     lists = _applicable_lists(
         session, channel_id=channel_id, currency=currency, customer_group=customer_group, on=on
     )
-    price, price_list = _first_price(session, lists, variant_id, quantity)
-    list_price = Money.from_minor(price.amount_minor, currency)
-    variant = session.get(Variant, variant_id)
-    assert variant is not None
-    promotion, unit_price = best_unit_promotion(
-        session, variant, list_price, channel_id=channel_id, on=on
+    found = _first_prices(session, lists, wanted)
+    if not found:
+        return {}
+    variants = load_variants(session, {variant_id for variant_id, _ in found})
+    candidates = running_automatic_promotions(session, on)
+    categories = (
+        categories_of_products(session, {variant.product_id for variant in variants.values()})
+        if candidates
+        else {}
     )
+    quotes: dict[tuple[uuid.UUID, int], PriceQuote] = {}
+    for (variant_id, quantity), (price, price_list) in found.items():
+        variant = variants[variant_id]
+        list_price = Money.from_minor(price.amount_minor, currency)
+        promotion, unit_price = best_of_promotions(
+            candidates,
+            variant.product_id,
+            categories.get(variant.product_id, set()),
+            list_price,
+            channel_id=channel_id,
+        )
+        quotes[(variant_id, quantity)] = _quote(
+            session, price, price_list, list_price, promotion, unit_price, channel_id, on
+        )
+    return quotes
+
+
+def _quote(
+    session: Session,
+    price: Price,
+    price_list: PriceList,
+    list_price: Money,
+    promotion: Promotion | None,
+    unit_price: Money,
+    channel_id: uuid.UUID | None,
+    on: datetime,
+) -> PriceQuote:
+    currency = list_price.currency
     compare_at = (
         Money.from_minor(price.compare_at_minor, currency)
         if price.compare_at_minor is not None and price.compare_at_minor > price.amount_minor
@@ -247,7 +313,7 @@ def price_for(
         reference = _current_since(session, price, on)
         lowest = lowest_price_before(session, price, reference, channel_id=channel_id) or list_price
     return PriceQuote(
-        variant_id=variant_id,
+        variant_id=price.variant_id,
         price_list_id=price_list.id,
         unit_price=unit_price,
         list_price=list_price,
@@ -258,22 +324,35 @@ def price_for(
     )
 
 
-def _first_price(
-    session: Session, lists: Sequence[PriceList], variant_id: uuid.UUID, quantity: int
-) -> tuple[Price, PriceList]:
-    if lists:
-        prices = session.scalars(
-            select(Price).where(
-                Price.variant_id == variant_id,
-                Price.price_list_id.in_([pl.id for pl in lists]),
-                Price.min_quantity <= quantity,
-            )
-        ).all()
+def _first_prices(
+    session: Session, lists: Sequence[PriceList], wanted: Sequence[tuple[uuid.UUID, int]]
+) -> dict[tuple[uuid.UUID, int], tuple[Price, PriceList]]:
+    """For each wanted pair, the price (highest tier not above the quantity) of the first
+    list in ``lists`` holding one. One query."""
+    if not lists or not wanted:
+        return {}
+    prices = session.scalars(
+        select(Price).where(
+            Price.variant_id.in_({variant_id for variant_id, _ in wanted}),
+            Price.price_list_id.in_([pl.id for pl in lists]),
+            Price.min_quantity <= max(quantity for _, quantity in wanted),
+        )
+    ).all()
+    by_variant: dict[uuid.UUID, list[Price]] = {}
+    for price in prices:
+        by_variant.setdefault(price.variant_id, []).append(price)
+    found: dict[tuple[uuid.UUID, int], tuple[Price, PriceList]] = {}
+    for variant_id, quantity in wanted:
+        mine = [p for p in by_variant.get(variant_id, []) if p.min_quantity <= quantity]
         for price_list in lists:
-            tiers = [p for p in prices if p.price_list_id == price_list.id]
+            tiers = [p for p in mine if p.price_list_id == price_list.id]
             if tiers:
-                return max(tiers, key=lambda p: p.min_quantity), price_list
-    raise PriceNotFound(field="variant_id")
+                found[(variant_id, quantity)] = (
+                    max(tiers, key=lambda p: p.min_quantity),
+                    price_list,
+                )
+                break
+    return found
 
 
 def _current_since(session: Session, price: Price, on: datetime) -> datetime:

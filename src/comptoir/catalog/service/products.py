@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from decimal import Decimal, InvalidOperation
+from typing import Final
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import func, inspect, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
+from sqlalchemy.orm.util import identity_key
 
 from comptoir.catalog import events
 from comptoir.catalog.errors import (
@@ -341,12 +343,52 @@ def update_variant(session: Session, variant_id: uuid.UUID, data: VariantUpdate)
     return variant
 
 
+HELD_VARIANTS: Final = "comptoir.catalog.held_variants"
+
+
+def _hold(session: Session, variants: Iterable[Variant]) -> None:
+    """Keep the variants read in the session's current transaction referenced until it
+    ends. The identity map only holds objects weakly: without this, a variant read by
+    pricing is gone again when sourcing, stock and the views ask for it a moment later in
+    the same request, and each of them reads it (and its product) once more."""
+    transaction = session.get_transaction()
+    if transaction is None:
+        return
+    held: tuple[object, dict[uuid.UUID, Variant]] | None = session.info.get(HELD_VARIANTS)
+    if held is None or held[0] is not transaction:
+        held = (transaction, {})
+        session.info[HELD_VARIANTS] = held
+    held[1].update((variant.id, variant) for variant in variants)
+
+
 def get_variant(session: Session, variant_id: uuid.UUID) -> Variant:
     """The variant; raises :class:`VariantNotFound`."""
     variant = session.get(Variant, variant_id)
     if variant is None:
         raise VariantNotFound()
+    _hold(session, (variant,))
     return variant
+
+
+def load_variants(session: Session, variant_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Variant]:
+    """The variants of ``variant_ids`` that exist, by id, each with its product: those the
+    session already holds cost nothing, the others one query together (their products
+    loaded with them)."""
+    found: dict[uuid.UUID, Variant] = {}
+    missing: list[uuid.UUID] = []
+    for variant_id in variant_ids:
+        held = session.identity_map.get(identity_key(Variant, variant_id))
+        if isinstance(held, Variant) and not inspect(held).deleted:
+            found[variant_id] = held
+        else:
+            missing.append(variant_id)
+    if missing:
+        rows = session.scalars(
+            select(Variant).options(joinedload(Variant.product)).where(Variant.id.in_(missing))
+        )
+        found.update((variant.id, variant) for variant in rows)
+    _hold(session, found.values())
+    return found
 
 
 def _summary(variant: Variant) -> VariantSummary:

@@ -21,6 +21,7 @@ from comptoir.catalog.models import (
     Variant,
 )
 from comptoir.catalog.schemas import PromotionCreate, PromotionKind
+from comptoir.catalog.service.products import load_variants
 from comptoir.kit import clock
 from comptoir.kit.db.dialect import insert_ignoring_conflicts
 from comptoir.kit.errors import InvalidInput
@@ -116,6 +117,50 @@ def unit_discount(promotion: Promotion, unit_price: Money) -> Money:
     return Money.zero(unit_price.currency)
 
 
+def running_automatic_promotions(session: Session, on: datetime) -> list[Promotion]:
+    """The automatic promotions (percentage or fixed amount, no coupon) running at ``on``,
+    by id: the candidates of :func:`best_unit_promotion`. One query."""
+    candidates = session.scalars(
+        select(Promotion).where(
+            Promotion.is_active.is_(True),
+            Promotion.requires_coupon.is_(False),
+            Promotion.kind.in_(("percentage", "fixed_amount")),
+            or_(Promotion.starts_at.is_(None), Promotion.starts_at <= on),
+            or_(Promotion.ends_at.is_(None), Promotion.ends_at > on),
+        )
+    ).all()
+    return sorted(candidates, key=lambda p: p.id)
+
+
+def categories_of_products(
+    session: Session, product_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, set[str]]:
+    """The category ids (as text) of each product, in one query."""
+    return _categories_of(session, product_ids)
+
+
+def best_of_promotions(
+    candidates: Sequence[Promotion],
+    product_id: uuid.UUID,
+    categories: set[str],
+    unit_price: Money,
+    *,
+    channel_id: uuid.UUID | None,
+) -> tuple[Promotion | None, Money]:
+    """Among ``candidates`` (:func:`running_automatic_promotions`), the one that lowers
+    ``unit_price`` of a product with these ``categories`` most on ``channel_id`` (the
+    first by id on a tie), and the unit price after it."""
+    best: Promotion | None = None
+    best_discount = Money.zero(unit_price.currency)
+    for promotion in candidates:
+        if not _covers(promotion, product_id, categories, channel_id):
+            continue
+        discount = unit_discount(promotion, unit_price)
+        if discount > best_discount:
+            best, best_discount = promotion, discount
+    return best, unit_price - best_discount
+
+
 def best_unit_promotion(
     session: Session,
     variant: Variant,
@@ -126,25 +171,13 @@ def best_unit_promotion(
 ) -> tuple[Promotion | None, Money]:
     """The automatic promotion (no coupon) that lowers ``unit_price`` most at ``on``, and the
     unit price after it; ``(None, unit_price)`` when none applies."""
-    candidates = session.scalars(
-        select(Promotion).where(
-            Promotion.is_active.is_(True),
-            Promotion.requires_coupon.is_(False),
-            Promotion.kind.in_(("percentage", "fixed_amount")),
-            or_(Promotion.starts_at.is_(None), Promotion.starts_at <= on),
-            or_(Promotion.ends_at.is_(None), Promotion.ends_at > on),
-        )
-    ).all()
+    candidates = running_automatic_promotions(session, on)
+    if not candidates:
+        return None, unit_price
     categories = _categories_of(session, {variant.product_id})[variant.product_id]
-    best: Promotion | None = None
-    best_discount = Money.zero(unit_price.currency)
-    for promotion in sorted(candidates, key=lambda p: p.id):
-        if not _covers(promotion, variant.product_id, categories, channel_id):
-            continue
-        discount = unit_discount(promotion, unit_price)
-        if discount > best_discount:
-            best, best_discount = promotion, discount
-    return best, unit_price - best_discount
+    return best_of_promotions(
+        candidates, variant.product_id, categories, unit_price, channel_id=channel_id
+    )
 
 
 def promotions_between(
@@ -181,6 +214,8 @@ def _usable_coupons(
     session: Session, codes: Sequence[str], customer_id: uuid.UUID | None
 ) -> tuple[dict[str, Coupon], list[str]]:
     wanted = [code.strip().upper() for code in codes if code.strip()]
+    if not wanted:
+        return {}, []
     coupons = {
         c.code: c
         for c in session.scalars(select(Coupon).where(Coupon.code.in_(wanted), Coupon.is_active))
@@ -226,28 +261,30 @@ def apply_promotions(
     Money.total((line.total for line in lines), currency)
     coupons, refused = _usable_coupons(session, coupon_codes, customer_id)
     unlocked = {coupon.promotion_id for coupon in coupons.values()}
-    promotions = [
-        p
-        for p in session.scalars(
-            select(Promotion).where(
-                or_(Promotion.requires_coupon.is_(False), Promotion.id.in_(unlocked))
+    # No line, no eligible line: an empty cart needs no promotion read.
+    promotions = (
+        [
+            p
+            for p in session.scalars(
+                select(Promotion).where(
+                    or_(Promotion.requires_coupon.is_(False), Promotion.id.in_(unlocked))
+                )
             )
-        )
-        if _is_running(p, on)
-    ]
+            if _is_running(p, on)
+        ]
+        if lines
+        else []
+    )
     promotions.sort(key=lambda p: (p.requires_coupon, p.created_at, p.id))
-    variants = {
-        v.id: v
-        for v in session.scalars(
-            select(Variant).where(Variant.id.in_({x.variant_id for x in lines}))
-        )
-    }
+    # Without a running promotion no line is eligible: the variants and their categories
+    # are only read when one runs.
+    variants = load_variants(session, {x.variant_id for x in lines}) if promotions else {}
     products = {
         line.line_id: variants[line.variant_id].product_id
         for line in lines
         if line.variant_id in variants
     }
-    categories = _categories_of(session, set(products.values()))
+    categories = _categories_of(session, set(products.values())) if promotions else {}
     remaining = {line.line_id: line.total for line in lines}
     applied: dict[str, list[uuid.UUID]] = {line.line_id: [] for line in lines}
     free_shipping = False

@@ -66,6 +66,7 @@ def create_cart(
         destination_country=destination_country.upper() if destination_country else None,
         coupon_codes=[],
         expires_at=clock.now() + HOLD_DURATION,
+        lines=[],  # known empty: no query to find out
     )
     session.add(cart)
     session.flush()
@@ -100,13 +101,26 @@ def _check_quantity(quantity: int) -> None:
 
 
 def _check_sellable(session: Session, cart: Cart, variant_id: uuid.UUID) -> bool:
-    """Checks that the channel sells the variant at a known price and VAT rate; returns
-    whether it takes backorders."""
-    variant = catalog.get_variant(session, variant_id)
-    listed = catalog.listed_variant_ids(session, cart.channel_id)
-    if not variant.is_active or variant.product.status != "active" or variant_id not in listed:
+    """Checks that the channel sells the variant at a known price and VAT rate (the price
+    of the cart's customer's group counts, as when the cart is priced); returns whether it
+    takes backorders."""
+    # With its product, in one query (get_variant raises for an unknown one).
+    found = catalog.load_variants(session, (variant_id,)).get(variant_id)
+    variant = found or catalog.get_variant(session, variant_id)
+    if (
+        not variant.is_active
+        or variant.product.status != "active"
+        or not catalog.is_listed(session, cart.channel_id, variant_id)
+    ):
         raise VariantNotSold(field="variant_id")
-    catalog.price_for(session, variant_id, channel_id=cart.channel_id, currency=cart.currency)
+    group = customers.price_group(session, cart.customer_id) if cart.customer_id else None
+    catalog.price_for(
+        session,
+        variant_id,
+        channel_id=cart.channel_id,
+        currency=cart.currency,
+        customer_group=group,
+    )
     line_rate(session, variant.product.tax_class_id, treatment_of(cart), clock.now().date())
     return variant.allows_backorder
 

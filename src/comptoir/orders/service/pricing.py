@@ -3,11 +3,14 @@ destination, totals per rate."""
 
 from __future__ import annotations
 
+import functools
+import os
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Final
 
 from sqlalchemy.orm import Session
 
@@ -98,12 +101,32 @@ class _Quoted:
     rate: Decimal
 
 
+_VAT_VARIABLES: Final = frozenset(f"comptoir_{name}" for name in VatSettings.model_fields)
+
+
+def vat_settings() -> VatSettings:
+    """The shop's VAT position from the ``COMPTOIR_*`` variables as they are now. Reading
+    them through pydantic-settings costs far more than a pricing; the answer is kept for
+    the variables' current values and read again when they change."""
+    current = sorted(
+        (name.lower(), value)
+        for name, value in os.environ.items()
+        if name.lower() in _VAT_VARIABLES
+    )
+    return _vat_settings_for(tuple(current))
+
+
+@functools.lru_cache(maxsize=16)
+def _vat_settings_for(variables: tuple[tuple[str, str], ...]) -> VatSettings:
+    return VatSettings()
+
+
 def treatment_of(cart: Cart) -> VatTreatment:
     """The VAT treatment of the cart's destination and postcode (the shop's country until
     one is set): its VAT number counts when its format is right and its VIES check allows
     it (:func:`reverse_charge_applies`); the OSS threshold setting decides whether an EU
     consumer pays her country's VAT or the shop's."""
-    settings = VatSettings()
+    settings = vat_settings()
     vat_number = (
         cart.vat_number
         if cart.vat_number
@@ -169,13 +192,14 @@ def _to_basis(amount: Money, rate: Decimal, *, from_incl: bool, to_incl: bool) -
 def price_cart(session: Session, cart: Cart, *, on: datetime | None = None) -> PricedCart:
     """The cart priced now (or at ``on``) for its channel, destination and coupons.
 
-    Unit prices come from the catalogue (``price_for``: price list, tier, and the customer
-    group of the cart's customer, ``price_group``); every promotion,
-    automatic or unlocked by a coupon, is applied on the line totals by
+    Unit prices come from the catalogue (``prices_for``, as ``price_for`` per line: price
+    list, tier, and the customer group of the cart's customer, ``price_group``); every
+    promotion, automatic or unlocked by a coupon, is applied on the line totals by
     ``apply_promotions``. The price basis is the first line's price list's; a line priced
     in the other basis is converted with its home-country rate. Tax-inclusive prices stay
     the same for every EU consumer (the VAT inside changes with the destination rate); an
-    exempt sale (intra-EU business, export) takes the home VAT out of them.
+    exempt sale (intra-EU business, export) takes the home VAT out of them. The lines'
+    variants, prices and rates are read together, not line by line.
 
     Raises ``PriceNotFound`` and :class:`NoVatRate` naming the line (``lines.<n>.*``).
     """
@@ -184,21 +208,26 @@ def price_cart(session: Session, cart: Cart, *, on: datetime | None = None) -> P
     # Only a cart whose customer is known by her account gets group prices: a guest typing
     # someone's e-mail at checkout gets the public ones.
     group = customers.price_group(session, cart.customer_id) if cart.customer_id else None
+    lines = list(cart.lines)
+    variants = catalog.load_variants(session, {line.variant_id for line in lines})
+    quotes = catalog.prices_for(
+        session,
+        [(line.variant_id, line.quantity) for line in lines],
+        channel_id=cart.channel_id,
+        currency=cart.currency,
+        customer_group=group,
+        on=moment,
+    )
+    rates = _RateBook(session, treatment, moment.date())
     quoted: list[_Quoted] = []
     include_tax: bool | None = None
-    for n, line in enumerate(cart.lines):
-        variant = catalog.get_variant(session, line.variant_id)
+    for n, line in enumerate(lines):
+        variant = variants.get(line.variant_id) or catalog.get_variant(session, line.variant_id)
         try:
-            quote = catalog.price_for(
-                session,
-                line.variant_id,
-                channel_id=cart.channel_id,
-                currency=cart.currency,
-                quantity=line.quantity,
-                customer_group=group,
-                on=moment,
-            )
-            home, rate = line_rate(session, variant.product.tax_class_id, treatment, moment.date())
+            quote = quotes.get((line.variant_id, line.quantity))
+            if quote is None:
+                raise PriceNotFound(field="variant_id")
+            home, rate = rates.of(variant.product.tax_class_id)
         except (NoVatRate, PriceNotFound) as error:
             error.field = f"lines.{n}.{error.field or 'variant_id'}"
             raise
@@ -213,6 +242,23 @@ def price_cart(session: Session, cart: Cart, *, on: datetime | None = None) -> P
         )
     basis = True if include_tax is None else include_tax
     return _with_promotions(session, cart, quoted, treatment, basis, moment)
+
+
+class _RateBook:
+    """:func:`line_rate` per tax class, each asked once for one pricing."""
+
+    def __init__(self, session: Session, treatment: VatTreatment, on: date) -> None:
+        self._session = session
+        self._treatment = treatment
+        self._on = on
+        self._known: dict[uuid.UUID | None, tuple[Decimal, Decimal]] = {}
+
+    def of(self, tax_class_id: uuid.UUID | None) -> tuple[Decimal, Decimal]:
+        if tax_class_id not in self._known:
+            self._known[tax_class_id] = line_rate(
+                self._session, tax_class_id, self._treatment, self._on
+            )
+        return self._known[tax_class_id]
 
 
 def _with_promotions(
