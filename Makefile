@@ -33,18 +33,21 @@ serve: install
 worker: install
 	$(BIN)/comptoir worker
 
-## The whole suite on SQLite, then on PostgreSQL when COMPTOIR_TEST_DATABASE_URL is set.
+## The whole suite on SQLite, then on PostgreSQL when COMPTOIR_TEST_DATABASE_URL is set. The
+## browser tests (back-office flows in chromium) run once, on SQLite: what they add to the
+## page and API tests is the browser, not the database, and they are the slowest tests.
 test: install system-deps test-sqlite test-postgresql
 
 test-sqlite: install
 	mkdir -p build
-	env -u COMPTOIR_TEST_DATABASE_URL $(BIN)/pytest -n $(PYTEST_WORKERS) \
+	env -u COMPTOIR_TEST_DATABASE_URL $(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal \
 		--durations=10 --junitxml=build/test-sqlite.xml
 
 test-postgresql: install
 	@if [ -n "$$COMPTOIR_TEST_DATABASE_URL" ]; then \
 		mkdir -p build && \
-		$(BIN)/pytest -n $(PYTEST_WORKERS) --durations=10 --junitxml=build/test-postgresql.xml; \
+		$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal -m "not browser" --durations=10 \
+			--junitxml=build/test-postgresql.xml; \
 	else \
 		echo "COMPTOIR_TEST_DATABASE_URL is not set: PostgreSQL run skipped"; \
 	fi

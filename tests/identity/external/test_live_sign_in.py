@@ -32,6 +32,8 @@ pytestmark = pytest.mark.committed
 
 EMAIL = "lea.martin@example.com"
 ENGLISH = {"Accept-Language": "en"}
+SLOW = 30.0
+"""Seconds a call may take: each sign-in crosses two live servers, slow on a busy CI machine."""
 
 
 def _through_provider(
@@ -55,8 +57,10 @@ def test_a_matching_staff_user_is_signed_in_and_linked(start_federation: StartFe
         with federation.relying_party_db.transaction() as session:
             add_staff_user(session, email=EMAIL, display_name="Léa Martin (boutique)")
         with (
-            httpx.Client(base_url=federation.relying_party.url, headers=ENGLISH) as rp,
-            httpx.Client(base_url=federation.provider.url) as hq,
+            httpx.Client(
+                timeout=SLOW, base_url=federation.relying_party.url, headers=ENGLISH
+            ) as rp,
+            httpx.Client(timeout=SLOW, base_url=federation.provider.url) as hq,
         ):
             password_sign_in(hq, EMAIL)
 
@@ -95,8 +99,10 @@ def test_the_link_survives_an_address_change_at_the_provider(
         with federation.relying_party_db.transaction() as session:
             add_staff_user(session, email=EMAIL)
         with (
-            httpx.Client(base_url=federation.relying_party.url, headers=ENGLISH) as rp,
-            httpx.Client(base_url=federation.provider.url) as hq,
+            httpx.Client(
+                timeout=SLOW, base_url=federation.relying_party.url, headers=ENGLISH
+            ) as rp,
+            httpx.Client(timeout=SLOW, base_url=federation.provider.url) as hq,
         ):
             password_sign_in(hq, EMAIL)
             assert _through_provider(rp, hq).status_code == 303
@@ -111,8 +117,10 @@ def test_the_link_survives_an_address_change_at_the_provider(
 
         # then she still signs in as herself
         with (
-            httpx.Client(base_url=federation.relying_party.url, headers=ENGLISH) as rp,
-            httpx.Client(base_url=federation.provider.url) as hq,
+            httpx.Client(
+                timeout=SLOW, base_url=federation.relying_party.url, headers=ENGLISH
+            ) as rp,
+            httpx.Client(timeout=SLOW, base_url=federation.provider.url) as hq,
         ):
             password_sign_in(hq, "lea.m@example.org")
             answer = _through_provider(rp, hq)
@@ -128,8 +136,8 @@ def test_an_unknown_address_is_refused_without_a_session(
         # given Léa is staff at the provider but not at the relying party
         add_provider_user(federation.provider_db, EMAIL)
         with (
-            httpx.Client(base_url=federation.relying_party.url) as rp,
-            httpx.Client(base_url=federation.provider.url) as hq,
+            httpx.Client(timeout=SLOW, base_url=federation.relying_party.url) as rp,
+            httpx.Client(timeout=SLOW, base_url=federation.provider.url) as hq,
         ):
             password_sign_in(hq, EMAIL)
 
@@ -159,8 +167,10 @@ def test_a_tampered_state_is_refused_without_a_session(
         with federation.relying_party_db.transaction() as session:
             add_staff_user(session, email=EMAIL)
         with (
-            httpx.Client(base_url=federation.relying_party.url, headers=ENGLISH) as rp,
-            httpx.Client(base_url=federation.provider.url) as hq,
+            httpx.Client(
+                timeout=SLOW, base_url=federation.relying_party.url, headers=ENGLISH
+            ) as rp,
+            httpx.Client(timeout=SLOW, base_url=federation.provider.url) as hq,
         ):
             password_sign_in(hq, EMAIL)
 
@@ -189,8 +199,10 @@ def test_a_role_needing_mfa_still_asks_for_the_code(start_federation: StartFeder
             owner = add_staff_user(session, email=EMAIL, role_keys=["owner"])
             secret, _codes = mfa.enrol_without_confirmation(session, owner)
         with (
-            httpx.Client(base_url=federation.relying_party.url, headers=ENGLISH) as rp,
-            httpx.Client(base_url=federation.provider.url) as hq,
+            httpx.Client(
+                timeout=SLOW, base_url=federation.relying_party.url, headers=ENGLISH
+            ) as rp,
+            httpx.Client(timeout=SLOW, base_url=federation.provider.url) as hq,
         ):
             password_sign_in(hq, EMAIL)
 
