@@ -33,9 +33,7 @@ serve: install
 worker: install
 	$(BIN)/comptoir worker
 
-## The whole suite on SQLite, then on PostgreSQL when COMPTOIR_TEST_DATABASE_URL is set. The
-## browser tests (back-office flows in chromium) run once, on SQLite: what they add to the
-## page and API tests is the browser, not the database, and they are the slowest tests.
+## The whole suite on SQLite, then on PostgreSQL when COMPTOIR_TEST_DATABASE_URL is set.
 test: install system-deps test-sqlite test-postgresql
 
 test-sqlite: install
@@ -46,7 +44,7 @@ test-sqlite: install
 test-postgresql: install
 	@if [ -n "$$COMPTOIR_TEST_DATABASE_URL" ]; then \
 		mkdir -p build && \
-		$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal -m "not browser" --durations=10 \
+		$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal --durations=10 \
 			--junitxml=build/test-postgresql.xml; \
 	else \
 		echo "COMPTOIR_TEST_DATABASE_URL is not set: PostgreSQL run skipped"; \

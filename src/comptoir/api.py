@@ -7,6 +7,7 @@ database.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -14,6 +15,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Final
 
 from fastapi import APIRouter, Depends, FastAPI
+from starlette.routing import BaseRoute
 
 from comptoir import __version__
 from comptoir.kit.db.engine import Database, create_database
@@ -21,6 +23,7 @@ from comptoir.kit.errors import install_problem_handlers, problems_router
 from comptoir.kit.http.apidocs import install_api_docs
 from comptoir.kit.http.context import RequestContextMiddleware
 from comptoir.kit.http.health import health_router
+from comptoir.kit.http.routes import add_shared_routes, template_router
 from comptoir.kit.http.security_headers import SecurityHeadersMiddleware
 from comptoir.kit.http.transaction import RequestTransactionMiddleware
 from comptoir.kit.idempotency.middleware import IdempotencyMiddleware
@@ -136,25 +139,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(health_router)
     app.include_router(metrics_router)
     app.include_router(problems_router)
-    from comptoir.identity.oauth.bearer import bearer_authentication
-    from comptoir.identity.oauth.router import router as oauth_router
-
-    app.include_router(oauth_router)
-    from comptoir.privacy.capture import audit_writes  # every write lands in the audit trail
-
-    for router in admin_api_routers():
-        app.include_router(
-            router, prefix=ADMIN_API_PREFIX, dependencies=[bearer_authentication, audit_writes]
-        )
-    for router in store_api_routers():
-        app.include_router(
-            router, prefix=STORE_API_PREFIX, dependencies=[Depends(store_api_gate())]
-        )
-    from comptoir.orders.payments.webhooks import router as stripe_webhook_router
-
-    # Stripe calls its webhook without a channel key: outside the storefront gate.
-    app.include_router(stripe_webhook_router, prefix=STORE_API_PREFIX)
-
+    add_shared_routes(app, _module_routes())
     if settings.demo_storefront:
         from comptoir.channels.storefront import mount as mount_demo_storefront
 
@@ -164,6 +149,30 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
         mount_backoffice(app, settings)
     return app
+
+
+@functools.cache
+def _module_routes() -> tuple[BaseRoute, ...]:
+    """The routes of the business modules (admin API, store API, OAuth), prepared once per
+    process and shared by every application (see :mod:`comptoir.kit.http.routes`)."""
+    from comptoir.identity.oauth.bearer import bearer_authentication
+    from comptoir.identity.oauth.router import router as oauth_router
+    from comptoir.orders.payments.webhooks import router as stripe_webhook_router
+    from comptoir.privacy.capture import audit_writes  # every write lands in the audit trail
+
+    template = template_router()
+    template.include_router(oauth_router)
+    for router in admin_api_routers():
+        template.include_router(
+            router, prefix=ADMIN_API_PREFIX, dependencies=[bearer_authentication, audit_writes]
+        )
+    for router in store_api_routers():
+        template.include_router(
+            router, prefix=STORE_API_PREFIX, dependencies=[Depends(store_api_gate())]
+        )
+    # Stripe calls its webhook without a channel key: outside the storefront gate.
+    template.include_router(stripe_webhook_router, prefix=STORE_API_PREFIX)
+    return tuple(template.routes)
 
 
 def _module_exists(name: str) -> bool:

@@ -24,13 +24,23 @@ from babel.numbers import format_decimal
 from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    BytecodeCache,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    select_autoescape,
+)
+from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
+from starlette.routing import BaseRoute
 
 from comptoir.backoffice import csrf
 from comptoir.backoffice.nav import NavGroup, NavItem, NavRegistry, navigation
 from comptoir.kit.http.access import Principal, access_denied
+from comptoir.kit.http.routes import add_shared_routes, template_router
 from comptoir.kit.i18n import (
     SUPPORTED_LOCALES,
     LazyString,
@@ -193,6 +203,7 @@ class Backoffice:
             extensions=["jinja2.ext.i18n"],
             trim_blocks=True,
             lstrip_blocks=True,
+            bytecode_cache=_compiled_templates,
         )
         env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
         env.globals.update(
@@ -205,6 +216,26 @@ class Backoffice:
         env.filters["number"] = lambda value: format_decimal(value, locale=locale)
         env.filters["breakable"] = breakable
         return env
+
+
+class _ProcessBytecodeCache(BytecodeCache):
+    """Compiled templates kept for the life of the process and shared by every environment
+    (the languages, the applications): a template is compiled once, not once per environment.
+    Jinja checks each entry against the template's source before using it."""
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        compiled = self._compiled.get(bucket.key)
+        if compiled is not None:
+            bucket.bytecode_from_string(compiled)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_compiled_templates: Final = _ProcessBytecodeCache()
 
 
 def static_url(path: str) -> str:
@@ -466,16 +497,41 @@ def mount(app: FastAPI, settings: Settings) -> None:
     )
     app.add_exception_handler(PageRedirect, _redirect_handler)
     app.add_exception_handler(PageForbidden, _forbidden_handler)
-    admin = APIRouter(dependencies=[Depends(_guard)])
-    public = APIRouter(dependencies=[Depends(_public_guard)])
     with _pages.lock:
-        routers = [shell_router, *_pages.routers]
-        public_routers = [public_shell_router, *_pages.public_routers]
-    for router in public_routers:
-        public.include_router(router, prefix="/admin")
-    for router in routers:
-        admin.include_router(router, prefix="/admin")
-    app.include_router(public, include_in_schema=False)
-    app.include_router(admin, include_in_schema=False)
+        routers = (shell_router, *_pages.routers)
+        public_routers = (public_shell_router, *_pages.public_routers)
+    add_shared_routes(app, _page_routes(routers, public_routers))
     if is_open:
         app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="admin-static")
+
+
+# Prepared page routes, by the identities of the page routers they were built from.
+_prepared_pages: dict[tuple[int, ...], tuple[BaseRoute, ...]] = {}
+
+
+def _page_routes(
+    routers: tuple[APIRouter, ...], public_routers: tuple[APIRouter, ...]
+) -> tuple[BaseRoute, ...]:
+    """The pages under ``/admin``, prepared once per process for a given set of page routers
+    and shared by every application (see :mod:`comptoir.kit.http.routes`)."""
+    key = tuple(id(router) for router in (*routers, None, *public_routers))
+    with _pages.lock:
+        prepared = _prepared_pages.get(key)
+        if prepared is None:
+            prepared = _prepared_pages[key] = _include_pages(routers, public_routers)
+    return prepared
+
+
+def _include_pages(
+    routers: tuple[APIRouter, ...], public_routers: tuple[APIRouter, ...]
+) -> tuple[BaseRoute, ...]:
+    template = template_router()
+    for router in public_routers:
+        template.include_router(
+            router, prefix="/admin", dependencies=[Depends(_public_guard)], include_in_schema=False
+        )
+    for router in routers:
+        template.include_router(
+            router, prefix="/admin", dependencies=[Depends(_guard)], include_in_schema=False
+        )
+    return tuple(template.routes)

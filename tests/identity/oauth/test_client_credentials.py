@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
@@ -63,6 +64,17 @@ def test_a_wrong_secret_is_refused_and_nothing_is_issued(
     assert answer.status_code == 401
     assert answer.json()["error"] == "invalid_client"
     assert _access_tokens(session) == 0
+
+
+@pytest.mark.parametrize("client_id", ["\x00", "cpt_\x00abc", "é" * 10, "a" * 65])
+def test_a_client_id_that_cannot_exist_is_an_unknown_client(
+    api: TestClient, session: Session, client_id: str
+) -> None:
+    answer = api.post("/oauth/revoke", data={"token": "anything", "client_id": client_id})
+
+    # RFC 6749 5.2: 401 is for a client that authenticated with the Authorization header.
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "invalid_client"
 
 
 def test_a_scope_outside_the_registration_is_left_out_or_refused(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import re
 import secrets
 import uuid
 from collections.abc import Iterable
@@ -175,9 +176,15 @@ def list_clients(session: Session) -> list[OAuthClient]:
     return sorted(clients, key=lambda client: client.revoked_at is not None)
 
 
+# What ``register_client`` hands out (``cpt_`` and URL-safe base64), with room for ids
+# carried over from another authorization server.
+_CLIENT_ID: Final = re.compile(r"[A-Za-z0-9._~-]{1,64}")
+
+
 def find_client(session: Session, client_id: str) -> OAuthClient | None:
-    """The active client ``client_id``, or ``None``."""
-    if not client_id or len(client_id) > 64:
+    """The active client ``client_id``, or ``None`` (also for a string that cannot be a client
+    id: a NUL byte, which PostgreSQL refuses in text, never reaches the database)."""
+    if not _CLIENT_ID.fullmatch(client_id):
         return None
     return session.scalars(
         select(OAuthClient).where(

@@ -19,6 +19,7 @@ from starlette.datastructures import Headers
 from starlette.routing import Mount, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from comptoir.kit.http.routes import serve_as
 from comptoir.kit.i18n import DEFAULT_LOCALE, Locale, negotiate_locale, use_locale
 from comptoir.kit.ids import uuid7
 from comptoir.kit.logging import use_request_id
@@ -110,7 +111,7 @@ class RequestContextMiddleware:
                 ]
             await send(message)
 
-        with use_request_id(request_id), use_locale(locale):
+        with use_request_id(request_id), use_locale(locale), serve_as(scope.get("app")):
             try:
                 await self.app(scope, receive, send_with_id)
             finally:
