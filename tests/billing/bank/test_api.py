@@ -94,6 +94,16 @@ def test_a_statement_is_imported_then_its_lines_read_and_decided(
     assert twice.status_code == 409
     assert twice.json()["type"] == "/problems/bank-line-state-conflict"
 
+    # the fee was matched by mistake: reopened, its entry reversed, the match kept as rejected
+    reopened = client.post(f"{BASE}/lines/{fee['id']}/reopen")
+    assert reopened.status_code == 200, reopened.text
+    assert reopened.json()["status"] == "unmatched"
+    assert [m["status"] for m in reopened.json()["matches"]] == ["rejected"]
+    not_reconciled = client.post(f"{BASE}/lines/{fee['id']}/reopen")
+    assert not_reconciled.status_code == 409
+    assert not_reconciled.json()["type"] == "/problems/bank-line-not-reconciled"
+    assert client.post(f"{BASE}/lines/{first['id']}/reopen").json()["status"] == "unmatched"
+
 
 def test_a_bad_file_answers_every_problem_and_imports_nothing(
     app: FastAPI, client: TestClient, db: Database

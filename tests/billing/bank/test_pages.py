@@ -109,3 +109,27 @@ def test_a_suggestion_is_confirmed_from_the_reconciliation_screen(
     with db.transaction(readonly=True) as session:
         line = session.scalars(select(BankLine).where(BankLine.position == 1)).one()
         assert line.status == "matched"
+
+    # matched by mistake after all: undone from the line's page, in French
+    matched_page = client.get(f"/admin/billing/bank/lines/{dupont}", headers=FR)
+    assert "Annuler le rapprochement" in matched_page.text
+    undone = client.post(
+        f"/admin/billing/bank/lines/{dupont}/reopen",
+        data={"csrf_token": csrf_token_of(matched_page.text)},
+        headers=FR,
+    )
+    assert undone.status_code == 200
+    assert "La ligne est de retour parmi les lignes à rapprocher." in undone.text
+    with db.transaction(readonly=True) as session:
+        line = session.scalars(select(BankLine).where(BankLine.position == 1)).one()
+        assert line.status == "unmatched"
+        decided = session.scalars(select(BankMatch).where(BankMatch.line_id == line.id)).all()
+        assert {m.status for m in decided} <= {"rejected", "proposed"}
+        assert "rejected" in {m.status for m in decided}
+    again = client.post(
+        f"/admin/billing/bank/lines/{dupont}/reopen",
+        data={"csrf_token": csrf_token_of(matched_page.text)},
+        headers=EN,
+    )
+    assert again.status_code == 409
+    assert "This bank line is not reconciled: there is nothing to undo." in again.text

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from comptoir.billing.bank import demo, service
 from comptoir.billing.bank.errors import (
+    BankLineNotReconciled,
     BankLineStateConflict,
     BankMatchStateConflict,
     MatchTargetInvalid,
@@ -330,3 +331,126 @@ def test_the_database_refuses_one_target_applied_to_two_lines(session: Session) 
     session.add(applied(second))
     with pytest.raises(IntegrityError), session.begin_nested():
         session.flush()
+
+
+def _balances(session: Session) -> dict[str, int]:
+    rows = session.execute(
+        select(
+            EntryLine.account_number, func.sum(EntryLine.debit_minor - EntryLine.credit_minor)
+        ).group_by(EntryLine.account_number)
+    )
+    return {account: int(balance) for account, balance in rows if balance}
+
+
+def _open_items(session: Session, account_number: str) -> int:
+    """How many lines of the account are not lettered."""
+    stmt = select(func.count()).select_from(EntryLine)
+    stmt = stmt.where(EntryLine.lettering.is_(None), EntryLine.account_number == account_number)
+    return session.scalar(stmt) or 0
+
+
+def test_a_line_matched_by_mistake_is_reopened_and_matched_again_by_hand(
+    session: Session, clock: FrozenClock
+) -> None:
+    make_seller(session)
+    right = issue_invoice(session, clock, "Atelier Durand SARL", date(2026, 11, 24), 20000)
+    wrong = issue_invoice(session, clock, "Atelier Durand SARL", date(2026, 11, 25), 20000)
+    account = make_account(session)
+    service.import_statement(
+        session,
+        account.id,
+        file_name="d.xml",
+        content=_statement(_transfer(24000, wrong.number, "Atelier Durand SARL")),
+    )
+    line = session.scalars(select(BankLine)).one()
+    session.refresh(wrong)
+    assert (line.status, wrong.status) == ("matched", "paid")
+    before = _balances(session)
+
+    service.reopen_line(session, line.id, actor="compta")
+
+    session.refresh(wrong)
+    assert (line.status, wrong.status, wrong.amount_paid_minor) == ("unmatched", "issued", 0)
+    assert wrong.paid_at is None
+    match = session.scalars(select(BankMatch)).one()
+    assert (match.status, match.decided_by, match.lettering) == ("rejected", "compta", None)
+    # the books: the settlement is reversed (nothing deleted), the bank is back where it was
+    balances = _balances(session)
+    assert balances.get("512000", 0) == before["512000"] - 24000
+    assert balances["411000"] == before["411000"] + 24000
+    reversal = session.scalars(select(Entry).where(Entry.purpose == "reversal")).one()
+    assert reversal.entry_date == DAY
+    # both invoices are open items again; the settlement and its reversal letter each other
+    assert _open_items(session, "411000") == 2
+    # reconciling again never proposes the match that was undone: the other invoice of the
+    # customer, for the same amount, is now the only candidate
+    summary = service.reconcile_account(session, account.id)
+
+    assert summary.matched == 1
+    matches = {(m.target_key, m.status) for m in service.line_matches(session, line.id)}
+    assert matches == {(str(wrong.id), "rejected"), (str(right.id), "auto")}
+    session.refresh(right)
+    assert right.status == "paid"
+    assert _open_items(session, "411000") == 1  # the wrong invoice, owed again
+
+
+def test_an_undone_payout_and_fee_free_the_takings_and_a_set_aside_line_is_reopened(
+    session: Session,
+) -> None:
+    from comptoir.billing.ledger import service as ledger
+
+    ledger.ensure_chart(session)
+    post_takings(session, date(2026, 11, 30), [10000, 5000], account="511510")
+    account = make_account(session)
+    payout = demo.DemoLine(
+        date(2026, 12, 2), 14725, "VIR STRIPE PAYMENTS EUROPE PAYOUT", "payout", frozenset()
+    )
+    fee = demo.DemoLine(date(2026, 12, 3), -1290, "FRAIS TENUE DE COMPTE", "fee", frozenset())
+    stranger = _transfer(5000, None, "Personne")
+    service.import_statement(
+        session, account.id, file_name="d.xml", content=_statement(payout, fee, stranger)
+    )
+    paid_out, charged, unknown = session.scalars(select(BankLine).order_by(BankLine.position))
+    service.ignore_line(session, unknown.id, note="Virement interne", actor="a")
+    assert (paid_out.status, charged.status, unknown.status) == ("matched", "matched", "ignored")
+    assert _open_items(session, "511510") == 0
+
+    for line in (paid_out, charged, unknown):
+        service.reopen_line(session, line.id, actor="compta")
+
+    assert {line.status for line in (paid_out, charged, unknown)} == {"unmatched"}
+    assert unknown.note is None
+    balances = _balances(session)
+    assert balances["511510"] == 15000  # the takings wait for their payout again
+    assert "512000" not in balances
+    assert "627000" not in balances
+    assert _open_items(session, "511510") == 2  # the two takings; transfer and reversal lettered
+    with pytest.raises(BankLineNotReconciled):
+        service.reopen_line(session, paid_out.id, actor="compta")
+
+
+def test_a_bill_paid_by_mistake_is_owed_again(session: Session) -> None:
+    from comptoir.billing.ledger import service as ledger
+
+    ledger.ensure_chart(session)
+    supplier = make_supplier(session, name="Papeterie Moderne")
+    bill_id = approved_bill(session, supplier.id, "F-2611-004", date(2026, 11, 2), Decimal("100"))
+    account = make_account(session)
+    payment = demo.DemoLine(
+        date(2026, 12, 2),
+        -12000,
+        "VIR SEPA EMIS /A PAPETERIE MODERNE",
+        "bill",
+        frozenset(),
+        unstructured="FACTURE F-2611-004",
+        name="Papeterie Moderne",
+    )
+    service.import_statement(session, account.id, file_name="d.xml", content=_statement(payment))
+    line = session.scalars(select(BankLine)).one()
+
+    service.reopen_line(session, line.id, actor="compta")
+
+    bill = bills.get_bill(session, bill_id)
+    assert (bill.status, bill.amount_paid_minor, bill.payments) == ("posted", 0, [])
+    assert _balances(session)["401000"] == -12000
+    assert _open_items(session, "401000") == 1  # the bill; payment and reversal lettered

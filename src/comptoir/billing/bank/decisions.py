@@ -18,6 +18,7 @@ from comptoir.billing.bank import matching, reconcile
 from comptoir.billing.bank.errors import (
     BankAccountNotFound,
     BankLineNotFound,
+    BankLineNotReconciled,
     BankLineStateConflict,
     BankMatchNotFound,
     BankMatchStateConflict,
@@ -327,6 +328,35 @@ def ignore_line(
     line.note = (note or "").strip()[:500] or None
     session.flush()
     logger.info("bank line %s ignored by %s", line.id, actor)
+    return line
+
+
+def reopen_line(session: Session, line_id: uuid.UUID, *, actor: str | None) -> BankLine:
+    """Put a matched or set-aside line back to reconcile, for a match made by mistake.
+
+    What the match booked is taken back (see :func:`reconcile.undo_allocation`: the invoice
+    or bill is owed again, payout and fee entries are reversed, nothing is deleted from the
+    books) and the match is kept as ``rejected``, so that it is never proposed again for this
+    line. Raises :class:`BankLineNotFound`, :class:`BankLineNotReconciled` (a line still open)
+    and what the books raise (nothing is changed then)."""
+    line = get_line(session, line_id)
+    if line.status in OPEN_STATUSES:
+        raise BankLineNotReconciled(field="line_id")
+    with session.begin_nested():
+        for match in session.scalars(
+            select(BankMatch).where(
+                BankMatch.line_id == line.id, BankMatch.status.in_(APPLIED_STATUSES)
+            )
+        ):
+            reconcile.undo_allocation(session, line, match, actor=actor)
+            match.status = "rejected"
+            match.lettering = None
+            match.decided_by = actor
+            match.decided_at = clock.now()
+        line.status = "unmatched"
+        line.note = None
+        session.flush()
+    logger.info("bank line %s reopened by %s", line.id, actor)
     return line
 
 

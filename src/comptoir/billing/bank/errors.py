@@ -10,6 +10,7 @@ __all__ = [
     "BankAccountNotFound",
     "BankAccountTaken",
     "BankLineNotFound",
+    "BankLineNotReconciled",
     "BankLineStateConflict",
     "BankMatchNotFound",
     "BankMatchStateConflict",
@@ -49,6 +50,11 @@ class BankLineNotFound(NotFound):
 class BankLineStateConflict(Conflict):
     slug = "bank-line-state-conflict"
     title = _l("This bank line is already reconciled or ignored.")
+
+
+class BankLineNotReconciled(Conflict):
+    slug = "bank-line-not-reconciled"
+    title = _l("This bank line is not reconciled: there is nothing to undo.")
 
 
 class BankMatchNotFound(NotFound):

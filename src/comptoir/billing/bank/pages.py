@@ -85,6 +85,7 @@ register_flash("bank-account-created", _l("The bank account was added."))
 register_flash("bank-match-confirmed", _l("The line was reconciled."))
 register_flash("bank-match-rejected", _l("The proposal was rejected."))
 register_flash("bank-line-ignored", _l("The line was set aside."))
+register_flash("bank-line-reopened", _l("The line is back with the lines to reconcile."))
 
 
 def _crumbs(*more: Crumb) -> list[Crumb]:
@@ -425,3 +426,15 @@ def ignore_line(
     except DomainError as error:
         return _decision_failed(request, session, line_id, error)
     return _after_decision(request, line, "bank-line-ignored")
+
+
+@router.post("/billing/bank/lines/{line_id}/reopen", response_model=None, dependencies=POST)
+def reopen_line(request: Request, session: DbSession, line_id: uuid.UUID) -> Response:
+    """Undo a match made by mistake (or put a set-aside line back)."""
+    actor = getattr(getattr(request.state, "principal", None), "display_name", None)
+    try:
+        with session.begin_nested():
+            line = service.reopen_line(session, line_id, actor=actor)
+    except DomainError as error:
+        return _decision_failed(request, session, line_id, error)
+    return _after_decision(request, line, "bank-line-reopened")

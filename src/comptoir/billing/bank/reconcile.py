@@ -264,6 +264,37 @@ def apply_allocation(
     return None
 
 
+def undo_allocation(
+    session: Session, line: BankLine, match: BankMatch, *, actor: str | None
+) -> None:
+    """Take back what :func:`apply_allocation` booked for ``match``: the invoice's settlement
+    or the bill's payment is cancelled, the payout transfer or the bank fee reversed; each
+    reversal leaves the open items with its original (the card takings wait for a payout
+    again)."""
+    if match.target_type == "invoice":
+        invoices.cancel_settlement(
+            session,
+            uuid.UUID(match.target_key),
+            source_type="bank_line",
+            source_id=line.id,
+            actor=actor,
+        )
+        return
+    if match.target_type == "bill":
+        bills.cancel_payment(
+            session,
+            uuid.UUID(match.target_key),
+            source_type="bank_line",
+            source_id=line.id,
+            actor=actor,
+        )
+        return
+    purpose = "transfer" if match.target_type == "card_payout" else "fee"
+    entry = ledger.find_by_source(session, "bank_line", line.id, purpose)
+    if entry is not None:
+        ledger.cancel_entry(session, entry.id, actor=actor)
+
+
 def _letter_bill(session: Session, bill_id: uuid.UUID, on: date) -> str | None:
     """Letter the supplier's 401 lines of the bill and its payments once they cancel out."""
     bill = bills.get_bill(session, bill_id)

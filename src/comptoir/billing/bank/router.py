@@ -206,6 +206,19 @@ def ignore_line(
 
 
 @router.post(
+    "/lines/{line_id}/reopen",
+    response_model=schemas.LineOut,
+    responses=problem_responses(404, 409),
+)
+def reopen_line(session: DbSession, principal: Poster, line_id: uuid.UUID) -> schemas.LineOut:
+    """Undo the match of a line matched by mistake, or put a set-aside line back (409
+    ``bank-line-not-reconciled`` when it is still open). What the match booked is reversed
+    in the ledger (the invoice or bill is owed again, card takings wait for their payout) and
+    the match is kept as rejected, never proposed again for this line."""
+    return schemas.LineOut.of(service.reopen_line(session, line_id, actor=_actor(principal)))
+
+
+@router.post(
     "/matches/{match_id}/confirm",
     response_model=schemas.LineOut,
     responses=problem_responses(404, 409),

@@ -1,5 +1,6 @@
 """The bank's service: accounts, statement import, reconciliation runs, and a person's
-decisions on the proposals (confirm, reject, match by hand, ignore).
+decisions on the proposals (confirm, reject, match by hand, ignore, reopen a line matched by
+mistake).
 
 Importing a file parses it completely before writing anything: a file with one bad line is
 refused whole, with every problem named. The same file (same SHA-256) imported twice adds
@@ -31,6 +32,7 @@ from comptoir.billing.bank.decisions import (
     manual_match,
     reconcile_account,
     reject_match,
+    reopen_line,
     search_targets,
 )
 from comptoir.billing.bank.errors import (
@@ -336,5 +338,6 @@ __all__ = [
     "parse_statement",
     "reconcile_account",
     "reject_match",
+    "reopen_line",
     "search_targets",
 ]

@@ -206,6 +206,34 @@ def record_payment(
     return payment
 
 
+def cancel_payment(
+    session: Session,
+    bill_id: uuid.UUID,
+    *,
+    source_type: str,
+    source_id: uuid.UUID,
+    actor: str | None = None,
+) -> SupplierBillPayment | None:
+    """Take back the payment recorded from this source (a bank line matched by mistake): its
+    bank entry is reversed and the bill is owed again (``posted`` or ``partially_paid``).
+    Returns the payment taken back, ``None`` when there was none."""
+    bill = get_bill(session, bill_id, for_update=True)
+    payment = next(
+        (p for p in bill.payments if p.source_type == source_type and p.source_id == source_id),
+        None,
+    )
+    if payment is None:
+        return None
+    if payment.entry_id is not None:
+        ledger.cancel_entry(session, payment.entry_id, actor=actor)
+    bill.amount_paid_minor -= payment.amount_minor
+    bill.status = "partially_paid" if bill.amount_paid_minor > 0 else "posted"
+    bill.paid_at = None
+    bill.payments.remove(payment)
+    session.flush()
+    return payment
+
+
 def _in_euros(amount_minor: int, bill: SupplierBill) -> int:
     if bill.currency == "EUR":
         return amount_minor

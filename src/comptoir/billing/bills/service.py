@@ -17,7 +17,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from comptoir.billing.bills import matching
-from comptoir.billing.bills.accounting import pay, post_bill, posting_lines, record_payment
+from comptoir.billing.bills.accounting import (
+    cancel_payment,
+    pay,
+    post_bill,
+    posting_lines,
+    record_payment,
+)
 from comptoir.billing.bills.errors import (
     ApprovalReasonRequired,
     DuplicateSupplierInvoice,
@@ -59,6 +65,7 @@ __all__ = [
     "SupplierBillStateConflict",
     "approve_bill",
     "billable_lines",
+    "cancel_payment",
     "create_bill",
     "get_bill",
     "list_bills",

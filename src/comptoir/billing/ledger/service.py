@@ -11,6 +11,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from comptoir.billing.ledger.cancelling import cancel_entry
 from comptoir.billing.ledger.chart import KIND_BY_CLASS, ensure_chart, ledger_settings
 from comptoir.billing.ledger.closing import Closing, close_year
 from comptoir.billing.ledger.entries import (
@@ -46,6 +47,7 @@ __all__ = [
     "accounts",
     "auxiliary_account",
     "auxiliary_accounts",
+    "cancel_entry",
     "close_year",
     "create_account",
     "ensure_chart",

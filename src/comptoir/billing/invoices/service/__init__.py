@@ -43,6 +43,7 @@ from comptoir.billing.invoices.service.settings import (
     update_seller,
 )
 from comptoir.billing.invoices.service.settlements import (
+    cancel_settlement,
     mark_overdue,
     open_invoices,
     settle,
@@ -62,6 +63,7 @@ __all__ = [
     "apply_order_payments",
     "base_from_gross",
     "cancel_draft",
+    "cancel_settlement",
     "channel_policy",
     "compute_totals",
     "create_draft",

@@ -21,3 +21,12 @@ def post_settlement(session: Session, invoice: Invoice, settlement: Settlement) 
     from comptoir.billing.ledger import posting
 
     posting.post_settlement(session, invoice, settlement)
+
+
+def cancel_settlement(session: Session, settlement: Settlement, *, actor: str | None) -> None:
+    """Reverse the treasury entry of a settlement recorded by mistake (if it posted one)."""
+    from comptoir.billing.ledger import service
+
+    entry = service.find_by_source(session, "settlement", settlement.id, "payment")
+    if entry is not None:
+        service.cancel_entry(session, entry.id, actor=actor)

@@ -106,6 +106,37 @@ def settle(
     return settlement
 
 
+def cancel_settlement(
+    session: Session,
+    invoice_id: uuid.UUID,
+    *,
+    source_type: str,
+    source_id: uuid.UUID,
+    actor: str | None = None,
+) -> Settlement | None:
+    """Take back the settlement recorded from this source (a bank line matched by mistake):
+    its treasury entry is reversed, the invoice owes that amount again (``issued`` or
+    ``partially_paid``). Returns the settlement taken back, ``None`` when there was none.
+    Raises :class:`InvoiceNotFound` and what the ledger raises (nothing is changed then)."""
+    settlement = session.scalar(
+        select(Settlement).where(
+            Settlement.invoice_id == invoice_id,
+            Settlement.source_type == source_type,
+            Settlement.source_id == source_id,
+        )
+    )
+    if settlement is None:
+        return None
+    invoice = _locked(session, invoice_id)
+    ledger_link.cancel_settlement(session, settlement, actor=actor)
+    invoice.amount_paid_minor -= settlement.amount_minor
+    invoice.status = "partially_paid" if invoice.amount_paid_minor > 0 else "issued"
+    invoice.paid_at = None
+    session.delete(settlement)
+    session.flush()
+    return settlement
+
+
 def settlements_of(session: Session, invoice_id: uuid.UUID) -> list[Settlement]:
     return list(
         session.scalars(
