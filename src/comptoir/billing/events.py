@@ -26,6 +26,9 @@ class InvoiceIssued(BaseModel):
     total_net_minor: int
     total_tax_minor: int
     total_gross_minor: int
+    # What the customer is asked to pay (EN 16931 BT-115): the gross total plus the rounding
+    # amount of a tax-included sale (BT-114), a cent or two at most.
+    payable_minor: int
     order_id: uuid.UUID | None
     customer_id: uuid.UUID | None
     original_invoice_id: uuid.UUID | None
@@ -39,6 +42,7 @@ class InvoicePaid(BaseModel):
     kind: str
     currency: str
     total_gross_minor: int
+    payable_minor: int  # BT-115, as in ``InvoiceIssued``
     amount_paid_minor: int
     paid_on: date
     order_id: uuid.UUID | None

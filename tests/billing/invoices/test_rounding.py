@@ -23,6 +23,7 @@ from comptoir.billing.invoices.models import Invoice, Settlement
 from comptoir.billing.ledger.models import Entry, EntryLine
 from comptoir.kit.clock import FrozenClock
 from comptoir.kit.db.engine import Database
+from comptoir.kit.events.models import OutboxEvent
 from comptoir.kit.ids import uuid7
 from comptoir.orders import service as orders
 from comptoir.orders.schemas import CheckoutRequest
@@ -99,6 +100,14 @@ def test_an_unreachable_gross_is_invoiced_with_a_rounding_cent_and_fully_paid(
     assert len(customer) == 2
     assert all(line.lettering for line in customer)
     assert len({line.lettering for line in customer}) == 1
+    # what automations read: the 9.99 asked and paid, not the 9.98 of net + VAT
+    for kind in ("invoice.issued", "invoice.paid"):
+        payload = session.scalars(
+            select(OutboxEvent.payload).where(
+                OutboxEvent.type == kind, OutboxEvent.key == str(invoice.id)
+            )
+        ).one()
+        assert (payload["total_gross_minor"], payload["payable_minor"]) == (998, 999)
 
 
 def test_the_documents_of_a_rounded_invoice_state_the_rounding_amount(

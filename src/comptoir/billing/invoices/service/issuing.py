@@ -24,6 +24,7 @@ from comptoir.billing.invoices.service.common import (
     PROFORMA_SERIES,
     compute_totals,
     get_invoice,
+    payable,
     today,
 )
 from comptoir.billing.invoices.service.settings import (
@@ -197,6 +198,7 @@ def issued_payload(invoice: Invoice) -> events.InvoiceIssued:
         total_net_minor=invoice.total_net_minor,
         total_tax_minor=invoice.total_tax_minor,
         total_gross_minor=invoice.total_gross_minor,
+        payable_minor=payable(invoice),
         order_id=invoice.order_id,
         customer_id=invoice.customer_id,
         original_invoice_id=invoice.original_invoice_id,

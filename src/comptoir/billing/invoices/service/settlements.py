@@ -95,6 +95,7 @@ def settle(
                 kind=invoice.kind,
                 currency=invoice.currency,
                 total_gross_minor=invoice.total_gross_minor,
+                payable_minor=payable(invoice),
                 amount_paid_minor=invoice.amount_paid_minor,
                 paid_on=settled_on,
                 order_id=invoice.order_id,
