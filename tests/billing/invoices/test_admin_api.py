@@ -115,6 +115,34 @@ def test_a_draft_is_issued_listed_credited_and_paid(staff: TestClient, clock: Fr
     assert [n["number"] for n in final["credit_notes"]] == ["AV-2026-000001"]
 
 
+def test_an_amount_is_credited_and_lines_with_an_amount_are_refused(
+    staff: TestClient, clock: FrozenClock
+) -> None:
+    staff.put(f"{BILLING}/seller", json=SELLER)
+    invoice_id = staff.post(f"{BILLING}/invoices", json=DRAFT).json()["id"]
+    issued = staff.post(f"{BILLING}/invoices/{invoice_id}/issue").json()
+    url = f"{BILLING}/invoices/{invoice_id}/credit-notes"
+
+    both = staff.post(
+        url,
+        json={"reason": "Geste", "amount_minor": 500,
+              "lines": [{"line_id": issued["lines"][0]["id"], "quantity": "1"}]},
+    )  # fmt: skip
+    over = staff.post(url, json={"reason": "Geste", "amount_minor": 21601})
+    gesture = staff.post(url, json={"reason": "Geste commercial", "amount_minor": 1500})
+
+    assert both.status_code == 422
+    assert (over.status_code, over.json()["type"], over.json()["field"]) == (
+        422, "/problems/over-credit", "amount_minor",
+    )  # fmt: skip
+    assert gesture.status_code == 201, gesture.text
+    note = gesture.json()
+    assert (note["kind"], note["number"], note["total_payable"]["minor_units"]) == (
+        "credit_note", "AV-2026-000001", 1500,
+    )  # fmt: skip
+    assert note["tax_totals"][0]["base"]["minor_units"] == 1250
+
+
 def test_channel_policies_and_exchange_rates(staff: TestClient, session: Session) -> None:
     shop = make_shop(session)
     session.commit()

@@ -110,6 +110,36 @@ def test_a_credit_note_from_the_page_refuses_more_than_remains(
         assert notes == ["AV-2026-000001"]
 
 
+def test_an_amount_is_credited_from_the_invoice_page(client: TestClient, db: Database) -> None:
+    invoice_id, _ = _issued(db)
+    page = client.get(f"{PAGES}/{invoice_id}")
+    token = csrf_token_of(page.text)
+    assert "Créditer un montant" in page.text
+
+    empty = client.post(f"{PAGES}/{invoice_id}/credit-amount", data={"csrf_token": token})
+    over = client.post(
+        f"{PAGES}/{invoice_id}/credit-amount",
+        data={"csrf_token": token, "credit_amount": "10 000", "credit_reason": "Geste"},
+    )
+    credited = client.post(
+        f"{PAGES}/{invoice_id}/credit-amount",
+        data={"csrf_token": token, "credit_amount": "25,50", "credit_reason": "Geste commercial"},
+        follow_redirects=False,
+    )
+
+    assert empty.status_code == 422
+    assert "Indiquez le montant à créditer." in empty.text
+    assert over.status_code == 422
+    assert "Il reste au plus 366.18 EUR à créditer sur cette facture." in over.text
+    assert credited.status_code == 303
+    with db.transaction(readonly=True) as session:
+        note = session.scalars(
+            select(Invoice).where(Invoice.original_invoice_id == invoice_id)
+        ).one()
+        assert (note.number, note.note) == ("AV-2026-000001", "Geste commercial")
+        assert note.total_gross_minor + note.rounding_minor == 2550
+
+
 def test_the_settings_page_checks_the_siren(client: TestClient, db: Database) -> None:
     page = client.get("/admin/billing/settings")
     token = csrf_token_of(page.text)

@@ -64,6 +64,7 @@ def invoice_orders(session: Session, event: Event) -> None:
 
 def _refund(session: Session, event: Event) -> None:
     refund = return_events.RefundIssued.model_validate(event.payload)
+    uncovered = 0
     if refund.cause == "return" and refund.return_id is not None:
         rma = returns.get_return(session, refund.return_id)
         units = {
@@ -82,12 +83,18 @@ def _refund(session: Session, event: Event) -> None:
             reason=translate(_l("Cancellation of order {number}"), "fr", number=refund.number),
         )  # fmt: skip
     else:
-        # A refund made in the provider's dashboard says no units: the shop credits them by
-        # hand (from the invoice's page) once it knows which.
-        log.info("refund to credit by hand", extra={"order": str(refund.order_id)})
-        return
+        # A refund made in the provider's dashboard names no units: the amount is credited.
+        notes, uncovered = service.credit_refund(
+            session, refund.order_id, amount_minor=refund.amount_minor, source_id=event.id,
+            reason=translate(_l("Refund of order {number}"), "fr", number=refund.number),
+        )  # fmt: skip
+        if uncovered:
+            log.warning(
+                "refund not covered by an invoice: credit it by hand",
+                extra={"order": str(refund.order_id), "amount_minor": uncovered},
+            )
     if refund.status == "refunded" and notes:
         service.settle_refund(
-            session, notes, amount_minor=refund.amount_minor, provider=refund.provider,
+            session, notes, amount_minor=refund.amount_minor - uncovered, provider=refund.provider,
             reference=refund.reference, source_id=event.id, settled_on=service.today(),
         )  # fmt: skip

@@ -224,11 +224,13 @@ def _render_invoice(
     view = service.invoice_out(session, invoice)
     locale = request_locale(request)
     name = view.number or translate(_l("Draft"), locale)
-    remaining = (
-        service.remaining(session, invoice)
-        if invoice.kind == "invoice" and invoice.status in ("issued", "partially_paid", "paid")
-        else {}
+    creditable = invoice.kind == "invoice" and invoice.status in (
+        "issued",
+        "partially_paid",
+        "paid",
     )
+    remaining = service.remaining(session, invoice) if creditable else {}
+    most = service.creditable_minor(session, invoice) if creditable else 0
     original = (
         service.get_invoice(session, invoice.original_invoice_id)
         if invoice.original_invoice_id
@@ -246,6 +248,7 @@ def _render_invoice(
         methods=METHODS,
         errors=errors or {},
         today=service.today().isoformat(),
+        creditable_amount=Money.from_minor(most, invoice.currency).format(locale),
         **_helpers(request),
     )
 
@@ -314,6 +317,45 @@ async def credit_invoice(request: Request, session: DbSession, invoice_id: str) 
             field = f"credit-{list(lines)[index]}"
         return _failed(request, session, invoice.id, {field: error.detail(locale)})
     return redirect_with_flash(request, f"{INVOICES_PATH}/{note.id}", "credit-note-issued")
+
+
+@router.post(
+    "/billing/invoices/{invoice_id}/credit-amount", response_model=None, dependencies=ISSUE
+)
+async def credit_invoice_amount(request: Request, session: DbSession, invoice_id: str) -> Response:
+    """A credit note of an amount including VAT (``credit_amount``) with a reason."""
+    invoice = _invoice_or_404(session, invoice_id)
+    form = {k: str(v).strip() for k, v in (await request.form()).items()}
+    locale = request_locale(request)
+    errors: dict[str, str] = {}
+    minor = _minor(form.get("credit_amount", ""), invoice.currency)
+    if minor <= 0:
+        errors["credit_amount"] = translate(_l("Type the amount to credit."), locale)
+    reason = form.get("credit_reason", "")
+    if not reason:
+        errors["credit_reason"] = translate(_l("Say why the invoice is credited."), locale)
+    if errors:
+        return _failed(request, session, invoice.id, errors)
+    try:
+        note = service.credit_amount(
+            session, invoice.id, amount_minor=minor, reason=reason, source_type="manual",
+            source_id=uuid7(), actor=_actor(request),
+        )  # fmt: skip
+    except DomainError as error:
+        field = {"reason": "credit_reason"}.get(error.field or "", "credit_amount")
+        return _failed(request, session, invoice.id, {field: error.detail(locale)})
+    return redirect_with_flash(request, f"{INVOICES_PATH}/{note.id}", "credit-note-issued")
+
+
+def _minor(text: str, currency: str) -> int:
+    """An amount typed by a person (``12,50``) in minor units; 0 when it is not one."""
+    try:
+        amount = Decimal(text.replace(",", ".").replace(" ", ""))
+        if not amount.is_finite():
+            return 0
+        return Money(amount, currency).round().minor_units
+    except (InvalidOperation, ValueError):
+        return 0
 
 
 @router.post("/billing/invoices/{invoice_id}/settle", response_model=None, dependencies=ISSUE)

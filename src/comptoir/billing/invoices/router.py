@@ -133,8 +133,15 @@ def cancel_draft(session: DbSession, invoice_id: uuid.UUID) -> schemas.InvoiceOu
 def create_credit_note(
     session: DbSession, invoice_id: uuid.UUID, body: schemas.CreditNoteIn, principal: Issuer
 ) -> schemas.InvoiceOut:
-    """Credit some units of the invoice's lines, or all that remains; issued at once. More
-    than remains uncredited is refused (422 ``over-credit``)."""
+    """Credit some units of the invoice's lines, an amount including VAT spread over its VAT
+    rates, or all that remains; issued at once. More than remains uncredited is refused (422
+    ``over-credit``)."""
+    if body.amount_minor is not None:
+        note = service.credit_amount(
+            session, invoice_id, amount_minor=body.amount_minor, reason=body.reason,
+            source_type="manual", source_id=uuid7(), actor=_actor(principal),
+        )  # fmt: skip
+        return service.invoice_out(session, note)
     lines = None if body.lines is None else {line.line_id: line.quantity for line in body.lines}
     note = service.credit_note(
         session, invoice_id, lines=lines, reason=body.reason, source_type="manual",

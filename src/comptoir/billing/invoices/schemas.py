@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from comptoir.kit.money import MoneyOut
 
@@ -179,12 +179,21 @@ class CreditLineIn(BaseModel):
 
 
 class CreditNoteIn(BaseModel):
-    """``lines`` omitted: the whole of what remains uncredited."""
+    """``lines``: units of the invoice's lines; ``amount_minor``: an amount including VAT
+    (a commercial gesture, a refund without a return) spread over the invoice's VAT rates;
+    neither: the whole of what remains uncredited."""
 
     model_config = ConfigDict(extra="forbid")
 
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
     lines: list[CreditLineIn] | None = Field(default=None, min_length=1)
+    amount_minor: Annotated[int, Field(gt=0)] | None = None
+
+    @model_validator(mode="after")
+    def _lines_or_amount(self) -> CreditNoteIn:
+        if self.lines is not None and self.amount_minor is not None:
+            raise ValueError("give either lines or amount_minor, not both")
+        return self
 
 
 class SettlementIn(BaseModel):

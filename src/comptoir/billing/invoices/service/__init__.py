@@ -2,6 +2,7 @@
 issuing with gap-free numbers, invoices of orders, credit notes, settlements and overdue
 reminders. Every function works in the caller's transaction and never commits."""
 
+from comptoir.billing.invoices.service.amount_credits import credit_amount, creditable_minor
 from comptoir.billing.invoices.service.common import (
     amount_due,
     base_from_gross,
@@ -15,6 +16,7 @@ from comptoir.billing.invoices.service.common import (
 from comptoir.billing.invoices.service.corrections import (
     credit_cancellation,
     credit_order_units,
+    credit_refund,
     settle_refund,
 )
 from comptoir.billing.invoices.service.credit_notes import (
@@ -67,10 +69,13 @@ __all__ = [
     "channel_policy",
     "compute_totals",
     "create_draft",
+    "credit_amount",
     "credit_cancellation",
     "credit_note",
     "credit_notes_of",
     "credit_order_units",
+    "credit_refund",
+    "creditable_minor",
     "find_seller",
     "get_by_number",
     "get_invoice",

@@ -1,5 +1,6 @@
-"""Credit notes of orders: units returned or cancelled are credited on the order's
-invoices (the oldest first), and the money refunded is settled on those credit notes."""
+"""Credit notes of orders: units returned or cancelled, or money refunded outside Comptoir,
+are credited on the order's invoices (the oldest first), and the money refunded is settled on
+those credit notes."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from comptoir.billing.invoices.models import Invoice, InvoiceLine, Settlement
-from comptoir.billing.invoices.service.common import ZERO, amount_due
+from comptoir.billing.invoices.service.amount_credits import credit_amount, creditable_minor
+from comptoir.billing.invoices.service.common import ZERO, amount_due, payable
 from comptoir.billing.invoices.service.credit_notes import (
     credit_note,
+    credit_notes_of,
     find_credit_note,
     remaining,
 )
@@ -108,6 +111,49 @@ def credit_cancellation(
         session, order.id, units, with_shipping=whole, reason=reason,
         source_type="cancellation", source_id=source_id,
     )  # fmt: skip
+
+
+def credit_refund(
+    session: Session,
+    order_id: uuid.UUID,
+    *,
+    amount_minor: int,
+    reason: str,
+    source_id: uuid.UUID,
+    actor: str | None = None,
+) -> tuple[list[Invoice], int]:
+    """Credit money refunded without naming units (a refund made in the payment provider's
+    dashboard) on the order's invoices, the oldest first: an invoice not yet credited and
+    refunded in full gets a credit note of all its lines, otherwise a credit note of the
+    amount spread over its VAT rates (:func:`credit_amount`), each never more than the
+    invoice may still give back. Idempotent on the source. Returns the credit notes and the
+    part of the amount no invoice could take (nothing invoiced yet, everything credited)."""
+    left = amount_minor
+    notes = []
+    for invoice in order_invoices(session, order_id):
+        if left <= 0:
+            break
+        existing = find_credit_note(session, invoice.id, "refund", source_id)
+        if existing is None:
+            most = creditable_minor(session, invoice)
+            if most <= 0:
+                continue
+            untouched = not any(
+                n.status != "cancelled" for n in credit_notes_of(session, invoice.id)
+            )
+            if untouched and left >= most:
+                existing = credit_note(
+                    session, invoice.id, lines=None, reason=reason,
+                    source_type="refund", source_id=source_id, actor=actor,
+                )  # fmt: skip
+            else:
+                existing = credit_amount(
+                    session, invoice.id, amount_minor=min(left, most), reason=reason,
+                    source_type="refund", source_id=source_id, actor=actor,
+                )  # fmt: skip
+        notes.append(existing)
+        left -= payable(existing)
+    return notes, max(left, 0)
 
 
 def settle_refund(

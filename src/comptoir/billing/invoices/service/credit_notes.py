@@ -214,7 +214,7 @@ def credit_note(
     session.add(note)
     session.flush()
     issue(session, note.id, actor=actor)
-    _set_off(session, original, note)
+    set_off(session, original, note)
     return note
 
 
@@ -244,7 +244,7 @@ def _rounding_share(
     return max(min(part, rest), 0) if rest >= 0 else min(max(part, rest), 0)
 
 
-def _set_off(session: Session, original: Invoice, note: Invoice) -> None:
+def set_off(session: Session, original: Invoice, note: Invoice) -> None:
     """What the customer still owes on the invoice is lowered by the credit note (no money
     moves: the ledger letters the two)."""
     amount = min(amount_due(original), payable(note))
