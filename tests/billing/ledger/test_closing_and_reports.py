@@ -201,6 +201,7 @@ def test_the_vat_summary_fills_the_ca3_boxes(session: Session) -> None:
                 ("goods", 100_000, Decimal("0.2")),
                 ("goods", 20_000, Decimal("0.055")),
                 ("service", 10_000, Decimal("0.1")),
+                ("goods", 4_000, Decimal("0.021")),
             ],
         ),
     )
@@ -249,17 +250,19 @@ def test_the_vat_summary_fills_the_ca3_boxes(session: Session) -> None:
     )
 
     boxes = {box.code: (box.base_minor, box.tax_minor) for box in summary.boxes}
-    assert boxes["01"] == (120_000, None)
-    assert boxes["03"] == (30_000, None)
-    assert boxes["04"] == (7_000, None)
-    assert boxes["06"] == (9_000, None)
+    assert boxes["A1"] == (120_000 + 4_000, None)
+    assert boxes["B2"] == (30_000, None)
+    assert boxes["E1"] == (7_000, None)
+    assert boxes["E3"] == (5_000, None)  # OSS sales: their VAT goes to the OSS return
+    assert boxes["F2"] == (9_000, None)
     assert boxes["08"] == (90_000 + 30_000, 18_000 + 6_000)
     assert boxes["09"] == (20_000, 1_100)
     assert boxes["9B"] == (10_000, 1_000)
-    assert boxes["16"] == (None, 26_100)
+    assert boxes["14"] == (4_000, 84)  # 2.1 %, detailed on annex 3310-A
+    assert boxes["16"] == (None, 26_100 + 84)
     assert boxes["17"] == (None, 6_000)
     assert boxes["20"] == boxes["23"] == (None, 14_000)
-    assert boxes["28"] == (None, 12_100)
+    assert boxes["28"] == (None, 12_100 + 84)
     assert "25" not in boxes
     oss = [rate for rate in summary.rates if rate.scheme == "oss"]
     assert [(r.base_minor, r.tax_minor) for r in oss] == [(5_000, 950)]

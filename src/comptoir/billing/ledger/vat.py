@@ -1,5 +1,5 @@
 """The VAT summary, read from the ledger: VAT by rate, and the boxes of the French VAT return
-(CA3, form 3310-CA3) for a period.
+(CA3, form 3310-CA3-SD: letters for the operations, numbers for the tax) for a period.
 
 Bases come from the entries themselves: an entry's revenue (classes 70) goes to the rate of its
 VAT line; an entry with several rates gives each rate the base its tax implies (tax ÷ rate,
@@ -35,15 +35,19 @@ EXPORT_REVENUE: Final = "707300"
 INTRA_EU_VAT_DUE: Final = "445200"
 DEDUCTIBLE: Final = ("445660", "445662")
 CA3_RATE_BOX: Final = {Decimal("0.2"): "08", Decimal("0.055"): "09", Decimal("0.1"): "9B"}
+PARTICULAR_RATE: Final = Decimal("0.021")
+"""Metropolitan 2.1 % (medicines, press) is detailed on annex 3310-A; its total is line 14."""
 CA3_LABELS: Final[dict[str, LazyString]] = {
-    "01": _l("Sales and services (excluding VAT)"),
-    "03": _l("Intra-EU acquisitions"),
-    "04": _l("Exports outside the EU"),
-    "05": _l("Other non-taxable operations"),
-    "06": _l("Intra-EU supplies of goods"),
+    "A1": _l("Sales and services (excluding VAT)"),
+    "B2": _l("Intra-EU acquisitions"),
+    "E1": _l("Exports outside the EU"),
+    "E2": _l("Other non-taxable operations"),
+    "E3": _l("Distance sales taxable in another EU country (B2C)"),
+    "F2": _l("Intra-EU supplies of goods"),
     "08": _l("Standard rate 20 %"),
     "09": _l("Reduced rate 5.5 %"),
     "9B": _l("Reduced rate 10 %"),
+    "14": _l("Particular rate 2.1 % (detailed on annex 3310-A)"),
     "16": _l("Total gross VAT due"),
     "17": _l("of which VAT on intra-EU acquisitions"),
     "20": _l("Deductible VAT on other goods and services"),
@@ -194,14 +198,16 @@ def _summary(when: Period, totals: _Totals) -> VatSummary:
         rates.append(VatRate("oss", None, totals.oss_base, totals.oss_tax))
     gross = sum(totals.tax.values()) + sum(totals.acquisition_tax.values())
     acquisitions_tax = sum(totals.acquisition_tax.values())
+    # OSS sales are taxed in the buyer's country (the OSS return); the CA3 states their base.
     boxes = [
-        Ca3Box("01", sum(totals.base.values()), None),
-        Ca3Box("03", sum(totals.acquisition_base.values()), None),
-        Ca3Box("04", totals.exports, None),
-        Ca3Box("05", totals.untaxed, None),
-        Ca3Box("06", totals.intra_eu, None),
+        Ca3Box("A1", sum(totals.base.values()), None),
+        Ca3Box("B2", sum(totals.acquisition_base.values()), None),
+        Ca3Box("E1", totals.exports, None),
+        Ca3Box("E2", totals.untaxed, None),
+        Ca3Box("E3", totals.oss_base, None),
+        Ca3Box("F2", totals.intra_eu, None),
     ]
-    for rate, code in CA3_RATE_BOX.items():
+    for rate, code in {**CA3_RATE_BOX, PARTICULAR_RATE: "14"}.items():
         boxes.append(
             Ca3Box(
                 code,
