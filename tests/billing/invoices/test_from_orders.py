@@ -6,14 +6,14 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from comptoir.billing.invoices import handlers as _handlers  # noqa: F401  (subscribes)
 from comptoir.billing.invoices import service
 from comptoir.billing.invoices.models import Settlement
 from comptoir.billing.invoices.schemas import ChannelPolicyIn
-from comptoir.billing.ledger.models import Entry
+from comptoir.billing.ledger.models import Entry, EntryLine
 from comptoir.kit.clock import FrozenClock
 from comptoir.kit.db.engine import Database
 from comptoir.kit.events.models import OutboxEvent
@@ -78,6 +78,12 @@ def test_a_channel_invoicing_on_shipment_invoices_each_shipment_and_applies_the_
     assert invoices_of(session, order_id) == []
     order = orders.get_order(session, order_id)
     mugs, bowl = order.lines
+    # the money is in the books on the day it was paid, as a customer advance (no VAT yet)
+    [advance] = session.scalars(select(Entry).where(Entry.purpose == "advance")).all()
+    assert (advance.journal_code, advance.piece_ref) == ("BQ", order.number)
+    assert sorted((x.account_number, x.debit_minor, x.credit_minor) for x in advance.lines) == [
+        ("419100", 0, 5400), ("511500", 5400, 0),
+    ]  # fmt: skip
 
     # when the mugs are shipped, then the bowl
     fulfilment.ship(
@@ -101,6 +107,50 @@ def test_a_channel_invoicing_on_shipment_invoices_each_shipment_and_applies_the_
         select(Settlement.amount_minor).where(Settlement.source_type == "payment")
     ).all()
     assert sorted(applied) == [2400, 3000]
+    # each invoice takes its part of the advance; the advance is used up and lettered
+    session.expire_all()
+    moved = session.scalars(
+        select(Entry).where(Entry.journal_code == "OD", Entry.piece_ref == order.number)
+    ).all()
+    assert len(moved) == 2
+    advance_lines = session.scalars(
+        select(EntryLine).where(EntryLine.account_number == "419100")
+    ).all()
+    assert sum(x.credit_minor - x.debit_minor for x in advance_lines) == 0
+    assert len({x.lettering for x in advance_lines}) == 1
+    assert advance_lines[0].lettering is not None
+    card = session.scalars(select(EntryLine).where(EntryLine.account_number == "511500")).all()
+    assert [x.debit_minor for x in card] == [5400]  # the takings, once, on the payment day
+
+
+def test_an_order_cancelled_before_its_invoice_is_paid_back_from_its_advance(
+    db: Database, session: Session, clock: FrozenClock
+) -> None:
+    make_seller(session)
+    shop, order_id = paid_order(session, items=((1200, 2),))
+    service.set_channel_policy(session, shop.channel.id, ChannelPolicyIn(issue_on="shipment"))
+    session.commit()
+    relay(db)
+
+    orders.cancel_order(session, order_id, production=False, reason="changed mind")
+    session.commit()
+    relay(db)
+
+    assert invoices_of(session, order_id) == []
+    balances = dict(
+        session.execute(
+            select(
+                EntryLine.account_number,
+                func.sum(EntryLine.debit_minor - EntryLine.credit_minor),
+            ).group_by(EntryLine.account_number)
+        ).all()
+    )
+    assert balances == {"419100": 0, "511500": 0}
+    advance_lines = session.scalars(
+        select(EntryLine).where(EntryLine.account_number == "419100")
+    ).all()
+    assert len(advance_lines) == 2
+    assert all(x.lettering for x in advance_lines)
 
 
 def _shipped_and_returned(db: Database, session: Session, order_id: uuid.UUID) -> None:

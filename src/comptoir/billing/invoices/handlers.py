@@ -39,6 +39,9 @@ def invoice_orders(session: Session, event: Event) -> None:
         invoice = service.issue_for_order(session, paid.order_id, trigger="payment")
         if invoice is not None:
             service.apply_order_payments(session, invoice)
+        else:
+            # Invoiced later (on shipment, by hand): the money is a customer advance.
+            service.record_advances(session, paid.order_id)
     elif event.type == fulfilment_events.ORDER_SHIPPED:
         shipped = fulfilment_events.OrderShipped.model_validate(event.payload)
         invoice = service.issue_for_order(
@@ -88,13 +91,24 @@ def _refund(session: Session, event: Event) -> None:
             session, refund.order_id, amount_minor=refund.amount_minor, source_id=event.id,
             reason=translate(_l("Refund of order {number}"), "fr", number=refund.number),
         )  # fmt: skip
-        if uncovered:
-            log.warning(
-                "refund not covered by an invoice: credit it by hand",
-                extra={"order": str(refund.order_id), "amount_minor": uncovered},
-            )
-    if refund.status == "refunded" and notes:
+    if refund.status != "refunded":
+        return
+    if not notes:
+        uncovered = refund.amount_minor
+    to_notes = refund.amount_minor - uncovered
+    if uncovered:
+        # Not invoiced yet: the money goes back out of the order's advance.
+        uncovered -= service.refund_advances(
+            session, refund.order_id, amount_minor=uncovered, provider=refund.provider,
+            reference=refund.reference, source_id=event.id,
+        )  # fmt: skip
+    if uncovered:
+        log.warning(
+            "refund neither invoiced nor paid in advance: book it by hand",
+            extra={"order": str(refund.order_id), "amount_minor": uncovered},
+        )
+    if notes:
         service.settle_refund(
-            session, notes, amount_minor=refund.amount_minor - uncovered, provider=refund.provider,
+            session, notes, amount_minor=to_notes, provider=refund.provider,
             reference=refund.reference, source_id=event.id, settled_on=service.today(),
         )  # fmt: skip

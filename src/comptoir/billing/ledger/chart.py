@@ -33,6 +33,7 @@ ACCOUNTS: Final[tuple[tuple[str, str, str, bool], ...]] = (
     ("129000", "Résultat de l'exercice (perte)", "equity", False),
     ("401000", "Fournisseurs", "liability", True),
     ("411000", "Clients", "asset", True),
+    ("419100", "Clients - Avances et acomptes reçus sur commandes", "liability", False),
     ("445200", "TVA due intracommunautaire", "liability", False),
     ("445660", "TVA déductible sur autres biens et services", "asset", False),
     ("445662", "TVA déductible intracommunautaire", "asset", False),

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.billing.invoices.models import Invoice, Settlement
+from comptoir.billing.ledger import advances
 from comptoir.billing.ledger.chart import CUSTOMERS, SUPPLIERS
 from comptoir.billing.ledger.entries import LineSpec, find_by_source, post_entry
 from comptoir.billing.ledger.errors import LedgerError
@@ -227,15 +228,18 @@ def post_invoice(session: Session, invoice: Invoice, *, actor: str | None = None
 
 def treasury_for(settlement: Settlement) -> tuple[str, str]:
     """(account, journal) where a settlement's money sits until it reaches the bank."""
-    method = settlement.method
-    if method == "stripe" or (
-        method == "card" and (settlement.reference or "").startswith(STRIPE_PREFIXES)
-    ):
+    return treasury_of(settlement.method, settlement.reference, settlement.source_type)
+
+
+def treasury_of(method: str, reference: str | None, source_type: str = "") -> tuple[str, str]:
+    """(account, journal) where money received by ``method`` sits until it reaches the bank
+    (``source_type`` ``bank_line``: it is there already)."""
+    if method == "stripe" or (method == "card" and (reference or "").startswith(STRIPE_PREFIXES)):
         return "511510", "BQ"
     if method in ("card", "test_card", "card_terminal"):
         return "511500", "BQ"
     if method == "bank_transfer":
-        return (BANK, "BQ") if settlement.source_type == "bank_line" else ("511200", "BQ")
+        return (BANK, "BQ") if source_type == "bank_line" else ("511200", "BQ")
     if method == "cash":
         return CASH, "CA"
     if method == "marketplace":
@@ -258,6 +262,20 @@ def post_settlement(session: Session, invoice: Invoice, settlement: Settlement) 
     convert = _Converter(invoice.currency, invoice.exchange_rate)
     received = invoice.kind != "credit_note"
     label = _label("Règlement", invoice.number, settlement.reference)
+    advance = (
+        advances.advance_of(session, settlement.source_id)
+        if received and settlement.source_type == "payment" and invoice.currency == BOOK_CURRENCY
+        else None
+    )
+    if advance is not None:
+        entry = advances.apply_advance(
+            session, advance=advance, settlement_id=settlement.id,
+            amount_minor=settlement.amount_minor, on=settlement.settled_on,
+            customers_account=CUSTOMERS, auxiliary=_customer_auxiliary(session, invoice),
+            label=label,
+        )  # fmt: skip
+        _letter_when_settled(session, invoice, settlement.settled_on)
+        return entry
     entry = post_entry(
         session,
         journal=journal,

@@ -2,6 +2,7 @@
 issuing with gap-free numbers, invoices of orders, credit notes, settlements and overdue
 reminders. Every function works in the caller's transaction and never commits."""
 
+from comptoir.billing.invoices.service.advances import record_advances, refund_advances
 from comptoir.billing.invoices.service.amount_credits import credit_amount, creditable_minor
 from comptoir.billing.invoices.service.common import (
     amount_due,
@@ -95,7 +96,9 @@ __all__ = [
     "order_invoices",
     "payable",
     "rate_of_the_day",
+    "record_advances",
     "record_exchange_rate",
+    "refund_advances",
     "remaining",
     "set_channel_policy",
     "settle",
