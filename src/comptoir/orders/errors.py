@@ -68,3 +68,12 @@ class RefundRefused(Conflict):
 
     slug = "refund-refused"
     title = _l("The payment provider refused the refund.")
+
+
+class RefundNotRecordedYet(Conflict):
+    """The provider reports a refund Comptoir asked for but whose order does not show it yet
+    (its transaction is still running, or was lost after the provider refunded): the
+    provider is to send the event again later."""
+
+    slug = "refund-not-recorded-yet"
+    title = _l("This refund made by Comptoir is not recorded yet: send the event again later.")

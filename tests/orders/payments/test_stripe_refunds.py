@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -197,3 +198,33 @@ def test_a_refund_already_on_the_timeline_is_not_recorded_again_without_metadata
         payload("refund_created.json")["id"]
     ]
     assert events_of(session, order["id"]).count("refund.issued") == 1
+
+
+def test_our_own_refund_lost_by_its_request_is_recorded_once_its_webhook_comes_back(
+    api: TestClient, staff: TestClient, session: Session, fake_stripe: FakeStripe,
+    clock: FrozenClock,
+) -> None:  # fmt: skip
+    # given a paid order, and a refund Comptoir asked Stripe for whose request then failed
+    # to commit (the order does not show it)
+    order = _paid_with_stripe(api, session, clock)
+    lost = payload("refund_created.json")
+    lost["id"] = "re_3QK2vNLkdIwHu7ix0LostRef"
+    lost["metadata"] = {"order_id": order["id"], "comptoir_reason": "cancellation-1"}
+    lost["created"] = int(clock.now().timestamp())
+    event = _webhook_of_our_refund(lost)
+
+    # when Stripe reports it at once, then again a quarter of an hour later
+    early = _deliver(api, event, clock)
+    clock.advance(timedelta(minutes=15))
+    later = _deliver(api, event, clock)
+
+    # then the first delivery is refused (Stripe sends it again) and changes nothing; the
+    # second records the refund once, so that the books see the money that left
+    assert early.status_code == 409
+    assert early.json()["type"] == "/problems/refund-not-recorded-yet"
+    assert later.status_code == 200, later.text
+    assert later.json()["outcome"] == "applied"
+    assert [r["reference"] for r in _refund_entries(staff, order["id"])] == [lost["id"]]
+    assert events_of(session, order["id"]).count("refund.issued") == 1
+    again = _deliver(api, event, clock)
+    assert again.json()["outcome"] == "duplicate"

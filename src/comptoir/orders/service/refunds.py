@@ -10,21 +10,24 @@ captured and a refund reported twice is recorded once. Nothing here commits.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from comptoir.kit import clock
 from comptoir.kit.events import emit
 from comptoir.kit.i18n import lazy_gettext as _l
 from comptoir.kit.money import Money
-from comptoir.orders.errors import RefundRefused
+from comptoir.orders.errors import RefundNotRecordedYet, RefundRefused
 from comptoir.orders.models import Order, OrderEvent, OrderLine, Payment
 from comptoir.orders.payments import RefundRequest, VoidRequest, available_providers
 from comptoir.orders.payments.port import PaymentProvider
 from comptoir.orders.returns import events as refund_events
 
 RefundCause = Literal["return", "cancellation", "provider"]
+OWN_REFUND_GRACE: Final = timedelta(minutes=10)
 # Payments another system took and gives back itself (a marketplace refunds its buyer).
 COLLECTED_ELSEWHERE: Final = ("marketplace",)
 
@@ -160,16 +163,28 @@ def emit_refund_issued(
     )  # fmt: skip
 
 
+def _unclaimed(created: object) -> bool:
+    """Whether a refund Comptoir asked for at ``created`` (Unix seconds) is old enough that
+    its order would show it if the request that made it had committed: the transaction was
+    lost after the provider refunded, so the refund is recorded from the provider's report."""
+    if not isinstance(created, int | float):
+        return True
+    return clock.now() - datetime.fromtimestamp(created, UTC) > OWN_REFUND_GRACE
+
+
 def record_charge_refunds(
     session: Session, payment: Payment, charge: Mapping[str, Any], *, actor: str
 ) -> int:
     """Record the refunds of a provider's charge (Stripe's Charge object: ``refunds.data``,
     each with ``id``, ``amount``, ``status``, ``metadata``; ``amount_refunded``) that the
-    order does not know yet: those made in the provider's dashboard. A refund Comptoir made
-    itself (its ``metadata[comptoir_reason]``, or its reference already on the timeline)
-    is skipped, so it is never recorded twice. Each new one is a ``refunded`` timeline entry
-    and a ``refund.issued`` event; the payment is ``refunded`` once nothing is left.
-    Returns how many were recorded."""
+    order does not know yet: those made in the provider's dashboard. A refund already on the
+    timeline is skipped, so it is never recorded twice. One Comptoir asked for (its
+    ``metadata[comptoir_reason]``) that the timeline does not show raises
+    :class:`RefundNotRecordedYet` (the provider sends the event again) for
+    :data:`OWN_REFUND_GRACE` after it was made, then is recorded like a dashboard refund: the
+    request that made it did not commit, and the money is gone all the same. Each new one is a
+    ``refunded`` timeline entry and a ``refund.issued`` event; the payment is ``refunded`` once
+    nothing is left. Returns how many were recorded."""
     # orders.py settles cancellations through this module: import its timeline late.
     from comptoir.orders.service.orders import record_event
 
@@ -182,8 +197,11 @@ def record_charge_refunds(
     if isinstance(listed, list):
         for item in listed:
             metadata = item.get("metadata") or {}
-            if item.get("status") in ("failed", "canceled") or "comptoir_reason" in metadata:
+            if item.get("status") in ("failed", "canceled") or str(item["id"]) in known:
                 continue
+            if "comptoir_reason" in metadata and not _unclaimed(item.get("created")):
+                # Comptoir's own refund, whose transaction has not committed yet.
+                raise RefundNotRecordedYet()
             found.append((str(item["id"]), int(item["amount"]), str(item.get("status"))))
     else:
         # Without the list (newer API versions leave it out), the part of amount_refunded
