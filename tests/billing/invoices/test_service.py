@@ -24,7 +24,7 @@ from comptoir.billing.invoices.errors import (
 from comptoir.billing.invoices.models import Invoice
 from comptoir.billing.invoices.schemas import ExchangeRateIn
 from comptoir.billing.invoices.tasks import mark_overdue_task
-from comptoir.billing.ledger.models import Entry
+from comptoir.billing.ledger.models import Entry, EntryLine
 from comptoir.kit.clock import FrozenClock
 from comptoir.kit.events.models import OutboxEvent
 from comptoir.kit.ids import uuid7
@@ -232,6 +232,25 @@ def test_a_foreign_currency_invoice_takes_the_rate_of_the_day(
 
     assert (invoice.exchange_rate, invoice.exchange_rate_date) == (Decimal("0.92"), friday)
     assert invoice.number == "FA-2026-000001"
+
+    # paid a week later, when a dollar is worth 0.95 EUR: the settlement keeps that rate and
+    # the books the gain
+    later = clock.now().date() + timedelta(days=7)
+    service.record_exchange_rate(
+        session, ExchangeRateIn(currency="USD", rate_date=later, rate=Decimal("0.95"))
+    )
+    paid = service.settle(
+        session, invoice.id, amount_minor=service.payable(invoice), settled_on=later,
+        method="bank_transfer", reference=None, source_type="manual", source_id=_id(),
+    )  # fmt: skip
+    assert (paid.exchange_rate, paid.exchange_rate_date) == (Decimal("0.95"), later)
+    gain = session.scalars(select(EntryLine).where(EntryLine.account_number == "766000")).one()
+    expected = round(service.payable(invoice) * Decimal("0.95")) - round(
+        service.payable(invoice) * Decimal("0.92")
+    )
+    assert abs(gain.credit_minor - expected) <= 1
+    customer = session.scalars(select(EntryLine).where(EntryLine.account_number == "411000"))
+    assert len({line.lettering for line in customer}) == 1
 
 
 def test_the_daily_job_emits_overdue_once_per_invoice(session: Session, clock: FrozenClock) -> None:

@@ -88,8 +88,10 @@ def make_settlement(
     source_type: str = "payment",
     source_id: uuid.UUID | None = None,
     reference: str | None = None,
+    exchange_rate: Decimal | None = None,
 ) -> Settlement:
     settlement = Settlement(
+        exchange_rate=exchange_rate,
         invoice_id=invoice.id,
         amount_minor=invoice.total_gross_minor if amount_minor is None else amount_minor,
         currency=invoice.currency,

@@ -155,6 +155,42 @@ def test_a_foreign_currency_invoice_is_booked_in_euros_keeping_the_currency(
     ]
 
 
+@pytest.mark.parametrize(
+    ("rate", "bank", "difference"),
+    [
+        (Decimal("0.95"), 11749, ("766000", None, 0, 329)),  # the dollar rose: a gain
+        (Decimal("0.90"), 11130, ("666000", None, 290, 0)),  # it fell: a loss
+        (None, 11420, None),  # no rate recorded that day: the invoice's rate
+    ],
+)
+def test_money_in_another_currency_books_the_exchange_difference(
+    session: Session, rate: Decimal | None, bank: int, difference: Row | None
+) -> None:
+    invoice = make_invoice(
+        session,
+        currency="USD",
+        exchange_rate=Decimal("0.92345"),
+        lines=[("goods", 10001, Decimal("0.2")), ("service", 333, Decimal("0.1"))],
+    )
+    issued = posting.post_invoice(session, invoice)
+    paid = make_settlement(
+        session, invoice, method="bank_transfer", exchange_rate=rate, amount_minor=12367
+    )
+    invoice.amount_paid_minor, invoice.status = 12367, "paid"
+
+    entry = posting.post_settlement(session, invoice, paid)
+
+    # 123.67 USD received: in euros at the rate of its day; the customer's 114.20 EUR cleared
+    assert _rows(entry) == [
+        ("511200", None, bank, 0),
+        ("411000", "CDIVERS", 0, 11420),
+        *([difference] if difference else []),
+    ]
+    assert sum(x.debit_minor for x in entry.lines) == sum(x.credit_minor for x in entry.lines)
+    assert issued.lines[0].lettering is not None
+    assert issued.lines[0].lettering == entry.lines[1].lettering
+
+
 def test_a_settlement_posts_the_treasury_and_letters_the_paid_invoice(
     session: Session,
 ) -> None:

@@ -66,7 +66,7 @@ def test_ensure_chart_is_idempotent_and_seeds_the_journals(session: Session) -> 
 
     assert [j.code for j in service.journals(session)] == ["AC", "AN", "BQ", "CA", "OD", "VE"]
     numbers = [a.number for a in service.accounts(session)]
-    assert len(numbers) == len(set(numbers)) == 35
+    assert len(numbers) == len(set(numbers)) == 37
     assert {"411000", "401000", "445719", "890000"} <= set(numbers)
 
 

@@ -282,6 +282,11 @@ class Settlement(IdMixin, TimestampMixin, Base):
     source_type: Mapped[str] = mapped_column(String(32))
     """``payment`` (an order payment), ``bank_line``, ``credit_note``, ``refund``, ``manual``."""
     source_id: Mapped[uuid.UUID]
+    exchange_rate: Mapped[Decimal | None] = mapped_column(Numeric(18, 8), default=None)
+    """For an invoice in another currency than the seller's: the rate of the day the money
+    came (its difference with the invoice's rate is an exchange gain or loss); ``None`` when
+    no rate of that day was recorded (the invoice's rate applies)."""
+    exchange_rate_date: Mapped[date | None] = mapped_column(Date, default=None)
 
 
 class ExchangeRate(IdMixin, TimestampMixin, Base):

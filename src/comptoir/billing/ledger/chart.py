@@ -53,6 +53,7 @@ ACCOUNTS: Final[tuple[tuple[str, str, str, bool], ...]] = (
     ("627000", "Services bancaires et assimilés", "expense", False),
     ("658000", "Charges diverses de gestion courante", "expense", False),
     ("665000", "Escomptes accordés", "expense", False),
+    ("666000", "Pertes de change financières", "expense", False),
     ("706000", "Prestations de services", "income", False),
     ("707000", "Ventes de marchandises", "income", False),
     ("707100", "Ventes de marchandises UE (OSS)", "income", False),
@@ -62,6 +63,7 @@ ACCOUNTS: Final[tuple[tuple[str, str, str, bool], ...]] = (
     ("708800", "Autres produits d'activités annexes", "income", False),
     ("758000", "Produits divers de gestion courante", "income", False),
     ("765000", "Escomptes obtenus", "income", False),
+    ("766000", "Gains de change financiers", "income", False),
     ("890000", "Bilan d'ouverture", "off_balance", False),
 )
 

@@ -46,6 +46,8 @@ GOODS_BY_SCHEME: Final = {
     "reverse_charge": "707200",
     "export": "707300",
 }
+EXCHANGE_GAIN: Final = "766000"
+EXCHANGE_LOSS: Final = "666000"
 ROUNDING_GAIN: Final = "758000"
 ROUNDING_LOSS: Final = "658000"
 REVENUE_BY_KIND: Final = {"service": "706000", "shipping": "708500", "fee": "708800"}
@@ -276,28 +278,61 @@ def post_settlement(session: Session, invoice: Invoice, settlement: Settlement) 
         )  # fmt: skip
         _letter_when_settled(session, invoice, settlement.settled_on)
         return entry
+    # Money in another currency is worth what the rate of its day says; the customer's
+    # account is cleared at the invoice's rate; the difference is an exchange gain or loss.
+    cash = _Converter(invoice.currency, settlement.exchange_rate or invoice.exchange_rate)
+    cash_euros = cash.euros(settlement.amount_minor)
+    owed_euros = _owed_euros(session, invoice, settlement, convert)
+    lines = [
+        cash.line(
+            treasury, settlement.amount_minor, label=label, credit=not received, euros=cash_euros
+        ),
+        convert.line(
+            CUSTOMERS,
+            settlement.amount_minor,
+            label=label,
+            credit=received,
+            auxiliary=_customer_auxiliary(session, invoice),
+            euros=owed_euros,
+        ),
+    ]
+    difference = (cash_euros - owed_euros) * (1 if received else -1)
+    if difference > 0:
+        lines.append(LineSpec(account=EXCHANGE_GAIN, credit_minor=difference, label=label))
+    elif difference < 0:
+        lines.append(LineSpec(account=EXCHANGE_LOSS, debit_minor=-difference, label=label))
     entry = post_entry(
         session,
         journal=journal,
         entry_date=settlement.settled_on,
         label=label,
         piece_ref=(settlement.reference or invoice.number or "")[:60],
-        lines=[
-            convert.line(treasury, settlement.amount_minor, label=label, credit=not received),
-            convert.line(
-                CUSTOMERS,
-                settlement.amount_minor,
-                label=label,
-                credit=received,
-                auxiliary=_customer_auxiliary(session, invoice),
-            ),
-        ],
+        lines=lines,
         source_type="settlement",
         source_id=settlement.id,
         purpose="payment",
     )
     _letter_when_settled(session, invoice, settlement.settled_on)
     return entry
+
+
+def _owed_euros(
+    session: Session, invoice: Invoice, settlement: Settlement, convert: _Converter
+) -> int:
+    """What a settlement clears on the customer's account, in euros at the invoice's rate:
+    the sole settlement of a whole invoice in another currency clears exactly what its entry
+    put on the account (the converted lines may differ by a cent from the converted total)."""
+    owed = convert.euros(settlement.amount_minor)
+    if (
+        not convert.foreign
+        or settlement.amount_minor != invoice.total_gross_minor + invoice.rounding_minor
+    ):
+        return owed
+    issued = find_by_source(session, "invoice", invoice.id, "issue")
+    customer = [
+        line for line in (issued.lines if issued else []) if line.account_number == CUSTOMERS
+    ]
+    return abs(customer[0].debit_minor - customer[0].credit_minor) if len(customer) == 1 else owed
 
 
 def _letter_when_settled(session: Session, invoice: Invoice, on: date) -> None:

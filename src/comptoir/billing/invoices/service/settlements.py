@@ -6,15 +6,22 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.billing import events
-from comptoir.billing.invoices.errors import InvalidInvoice, InvoiceNotFound, InvoiceStateConflict
+from comptoir.billing.invoices.errors import (
+    ExchangeRateMissing,
+    InvalidInvoice,
+    InvoiceNotFound,
+    InvoiceStateConflict,
+)
 from comptoir.billing.invoices.models import Invoice, Settlement
 from comptoir.billing.invoices.service import ledger_link
 from comptoir.billing.invoices.service.common import amount_due, payable
+from comptoir.billing.invoices.service.settings import rate_of_the_day
 from comptoir.kit import clock
 from comptoir.kit.db.dialect import lock_for_update
 from comptoir.kit.events import emit
@@ -76,6 +83,9 @@ def settle(
         source_type=source_type,
         source_id=source_id,
     )
+    settlement.exchange_rate, settlement.exchange_rate_date = _rate_received(
+        session, invoice, settled_on
+    )
     session.add(settlement)
     invoice.amount_paid_minor += amount_minor
     fully_paid = invoice.amount_paid_minor >= payable(invoice)
@@ -105,6 +115,20 @@ def settle(
         )
     session.flush()
     return settlement
+
+
+def _rate_received(
+    session: Session, invoice: Invoice, on: date
+) -> tuple[Decimal | None, date | None]:
+    """The rate of the day money in the invoice's currency came, when it is not the
+    seller's currency and a rate is recorded; (None, None) otherwise."""
+    seller_currency = (invoice.seller or {}).get("currency", "EUR")
+    if invoice.currency == seller_currency:
+        return None, None
+    try:
+        return rate_of_the_day(session, invoice.currency, str(seller_currency), on)
+    except ExchangeRateMissing:
+        return None, None
 
 
 def cancel_settlement(
