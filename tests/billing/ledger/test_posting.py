@@ -180,6 +180,7 @@ def test_money_in_another_currency_books_the_exchange_difference(
 
     entry = posting.post_settlement(session, invoice, paid)
 
+    assert entry is not None
     # 123.67 USD received: in euros at the rate of its day; the customer's 114.20 EUR cleared
     assert _rows(entry) == [
         ("511200", None, bank, 0),
