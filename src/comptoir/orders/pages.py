@@ -375,15 +375,7 @@ CUSTOMER_ORDERS_SHOWN: Final = 20
 
 def customer_orders_context(session: Session, customer_id: uuid.UUID) -> dict[str, object]:
     """The latest orders of the customer and of those merged into her, for her page."""
-    ids, frontier = [customer_id], [customer_id]
-    while frontier:
-        frontier = [
-            merged.id
-            for parent in frontier
-            for merged in customers.merged_customers(session, parent)
-            if merged.id not in ids
-        ]
-        ids += frontier
+    ids = customers.with_merged_ids(session, customer_id)
     orders, count = service.orders_of_customers(session, ids, limit=CUSTOMER_ORDERS_SHOWN)
     names = {channel.id: channel.name for channel in channels.list_channels(session)}
     return {

@@ -464,3 +464,7 @@ async def save_channel_policy(request: Request, session: DbSession, channel_id: 
             request, session, None, {error.field or "series": error.detail(locale)}, 422
         )
     return redirect_with_flash(request, SETTINGS_PATH, "billing-settings-saved")
+
+
+# The "Invoices" section of the customer page registers itself.
+from comptoir.billing.invoices import customer_panel  # noqa: E402, F401

@@ -55,6 +55,7 @@ from comptoir.customers.service.merges import (
     merged_customers,
     merges_of,
     unmerge,
+    with_merged_ids,
 )
 from comptoir.customers.service.panels import (
     DetailPanel,
@@ -120,5 +121,6 @@ __all__ = [
     "unregister_detail_panel",
     "update_address",
     "update_customer",
+    "with_merged_ids",
     "withdraw_consent",
 ]

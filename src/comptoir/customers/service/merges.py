@@ -301,6 +301,21 @@ def _group_ids(session: Session, customer_id: uuid.UUID) -> list[uuid.UUID]:
     )
 
 
+def with_merged_ids(session: Session, customer_id: uuid.UUID) -> list[uuid.UUID]:
+    """The customer's id and those of every customer merged into her, directly or through
+    another merge: what was recorded under any of them is hers."""
+    ids, frontier = [customer_id], [customer_id]
+    while frontier:
+        frontier = [
+            merged.id
+            for parent in frontier
+            for merged in merged_customers(session, parent)
+            if merged.id not in ids
+        ]
+        ids += frontier
+    return ids
+
+
 def merged_customers(session: Session, customer_id: uuid.UUID) -> list[Customer]:
     """The customers merged into this one (directly)."""
     return list(

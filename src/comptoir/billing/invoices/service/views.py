@@ -28,6 +28,7 @@ from comptoir.billing.invoices.service.common import (
 )
 from comptoir.billing.invoices.service.credit_notes import credit_notes_of
 from comptoir.billing.invoices.service.settlements import settlements_of
+from comptoir.customers import service as customers
 from comptoir.kit.i18n import lazy_gettext as _l
 from comptoir.kit.i18n import translate
 from comptoir.kit.money import Money, MoneyOut
@@ -55,7 +56,10 @@ def list_invoices(
     if filters.status:
         stmt = stmt.where(Invoice.status == filters.status)
     if filters.customer_id:
-        stmt = stmt.where(Invoice.customer_id == filters.customer_id)
+        # An issued invoice keeps the buyer it was made for: after a merge, hers are those
+        # of every customer merged into her.
+        ids = customers.with_merged_ids(session, filters.customer_id)
+        stmt = stmt.where(Invoice.customer_id.in_(ids))
     if filters.issued_from:
         stmt = stmt.where(Invoice.issue_date >= filters.issued_from)
     if filters.issued_to:
