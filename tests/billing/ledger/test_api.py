@@ -100,3 +100,7 @@ def test_the_lock_date_and_closing_answers(app: FastAPI, http: TestClient) -> No
     assert unknown.status_code == 404
     assert vat.status_code == 200
     assert any(box["code"] == "28" for box in vat.json()["boxes"])
+    assert vat.json()["distance_sales"] == {
+        "year": 2026, "current_year_minor": 0, "previous_year_minor": 0,
+        "threshold_minor": 1_000_000, "exceeded": False, "setting_exceeded": True, "agrees": True,
+    }  # fmt: skip

@@ -28,6 +28,7 @@ from comptoir.backoffice.shell import (
     require_scope,
 )
 from comptoir.billing.ledger import reports, service
+from comptoir.billing.ledger.distance_sales import distance_sales
 from comptoir.billing.ledger.errors import LedgerError
 from comptoir.billing.ledger.periods import Period
 from comptoir.billing.ledger.reports_views import (
@@ -422,5 +423,6 @@ def reports_page(
         problem=problem,
         money=_money(request),
         chart=aged_chart(data, _money(request)) if report == "aged-receivables" else None,
+        distance=distance_sales(session, when.end) if report == "vat" else None,
         query=str(request.url.query),
     )

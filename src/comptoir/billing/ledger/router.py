@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, status
 
 from comptoir.billing.ledger import reports, schemas, service
+from comptoir.billing.ledger.distance_sales import distance_sales
 from comptoir.billing.ledger.errors import LedgerError
 from comptoir.billing.ledger.periods import Period
 from comptoir.kit import clock
@@ -241,9 +242,20 @@ def aged_receivables(session: DbSession, as_of: date) -> list[schemas.AgedRow]:
 
 @router.get("/reports/vat-summary", dependencies=READ, response_model=schemas.VatSummary)
 def vat_summary(session: DbSession, when: PeriodParams) -> schemas.VatSummary:
-    """VAT by rate and the boxes of the CA3 return over the period."""
+    """VAT by rate and the boxes of the CA3 return over the period, and the EU distance
+    sales against the one-stop-shop threshold."""
     summary = reports.vat_summary(session, _period(session, *when))
+    distance = distance_sales(session, summary.period.end)
     return schemas.VatSummary(
+        distance_sales=schemas.DistanceSales(
+            year=distance.year,
+            current_year_minor=distance.current_minor,
+            previous_year_minor=distance.previous_minor,
+            threshold_minor=distance.threshold_minor,
+            exceeded=distance.exceeded,
+            setting_exceeded=distance.setting_exceeded,
+            agrees=distance.agrees,
+        ),
         date_from=summary.period.start,
         date_to=summary.period.end,
         rates=[schemas.VatRate.model_validate(rate) for rate in summary.rates],

@@ -178,8 +178,22 @@ class Ca3Box(BaseModel):
     tax_minor: int | None
 
 
+class DistanceSales(BaseModel):
+    """EU distance sales of goods to consumers (excluding VAT, euro cents) in the calendar
+    year of the period's end and the year before, against the one-stop-shop threshold."""
+
+    year: int
+    current_year_minor: int
+    previous_year_minor: int
+    threshold_minor: int
+    exceeded: bool
+    setting_exceeded: bool = Field(description="COMPTOIR_OSS_THRESHOLD_EXCEEDED.")
+    agrees: bool = Field(description="False: the threshold is passed, the setting says not.")
+
+
 class VatSummary(BaseModel):
     date_from: date
     date_to: date
     rates: list[VatRate]
     boxes: list[Ca3Box]
+    distance_sales: DistanceSales
