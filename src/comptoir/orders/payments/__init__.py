@@ -4,7 +4,8 @@ A provider never sees more than it needs, and Comptoir never stores a card numbe
 the provider answers (its reference, the last four digits). Providers: ``bank_transfer``
 (the shop waits for the transfer), ``manual`` (paid at the counter or by another means,
 confirmed later) and ``test_card`` (outside production only: card 4242 4242 4242 4242 is
-accepted, 4000 0000 0000 0002 declined). A Stripe adapter will plug in the same way.
+accepted, 4000 0000 0000 0002 declined), ``stripe`` when configured; refunds of till sales go
+through the counter (``cash``, ``card_terminal``: :func:`refund_provider`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from comptoir.orders.payments.port import (
     VoidRequest,
     available_providers,
     provider_for,
+    refund_provider,
 )
 
 __all__ = [
@@ -29,4 +31,5 @@ __all__ = [
     "VoidRequest",
     "available_providers",
     "provider_for",
+    "refund_provider",
 ]

@@ -101,6 +101,16 @@ def available_providers(*, production: bool) -> dict[str, PaymentProvider]:
     return providers
 
 
+def refund_provider(method: str, *, production: bool) -> PaymentProvider | None:
+    """Who gives back money taken by ``method``: the checkout's providers, and the counter's
+    cash and card terminal for till sales (which no checkout may use to pay)."""
+    from comptoir.orders.payments.counter import COUNTER_METHODS, CounterProvider
+
+    if method in COUNTER_METHODS:
+        return CounterProvider(method)
+    return available_providers(production=production).get(method)
+
+
 def provider_for(method: str, *, production: bool) -> PaymentProvider:
     """The provider of ``method``; raises :class:`UnknownPaymentMethod` (``payment.method``)."""
     provider = available_providers(production=production).get(method)

@@ -31,7 +31,7 @@ from comptoir.orders import events as order_events
 from comptoir.orders.errors import OrderStateConflict
 from comptoir.orders.fulfilment.service import shipped_quantities
 from comptoir.orders.models import Order, OrderLine, Payment
-from comptoir.orders.payments import RefundRequest, available_providers
+from comptoir.orders.payments import RefundRequest, refund_provider
 from comptoir.orders.returns import events
 from comptoir.orders.returns.errors import ReturnNotFound, ReturnStateConflict
 from comptoir.orders.returns.models import Return, ReturnLine
@@ -328,7 +328,7 @@ def _refund(
     actor: str | None,
 ) -> None:  # fmt: skip
     payment = _captured(session, order)
-    provider = available_providers(production=production).get(payment.provider)
+    provider = refund_provider(payment.provider, production=production)
     if provider is None:
         raise ReturnStateConflict(_l("The order's payment provider is not available."))
     outcome = provider.refund(

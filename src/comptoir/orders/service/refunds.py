@@ -22,7 +22,7 @@ from comptoir.kit.i18n import lazy_gettext as _l
 from comptoir.kit.money import Money
 from comptoir.orders.errors import RefundNotRecordedYet, RefundRefused
 from comptoir.orders.models import Order, OrderEvent, OrderLine, Payment
-from comptoir.orders.payments import RefundRequest, VoidRequest, available_providers
+from comptoir.orders.payments import RefundRequest, VoidRequest, refund_provider
 from comptoir.orders.payments.port import PaymentProvider
 from comptoir.orders.returns import events as refund_events
 
@@ -70,7 +70,7 @@ def _amount(details: Mapping[str, object]) -> int:
 
 
 def _provider(payment: Payment, *, production: bool) -> PaymentProvider:
-    provider = available_providers(production=production).get(payment.provider)
+    provider = refund_provider(payment.provider, production=production)
     if provider is None:
         raise RefundRefused(_l("The order's payment provider is not available."))
     return provider
