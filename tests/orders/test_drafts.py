@@ -15,16 +15,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from comptoir.api import create_app
+from comptoir.customers.models import Customer
 from comptoir.inventory import service as inventory
 from comptoir.inventory.models import Reservation
 from comptoir.kit.clock import FrozenClock
 from comptoir.kit.db.engine import Database
 from comptoir.kit.events.models import OutboxEvent
 from comptoir.kit.settings import Settings
+from comptoir.orders.drafts.models import DraftOrder
 from comptoir.orders.drafts.service import expire_quotes
 from comptoir.orders.models import Order
 from tests.catalog.factories import make_price, make_price_list
 from tests.customers.factories import address, make_customer, make_group
+from tests.customers.fake_vies import FakeVies, fake_vies  # noqa: F401  (fixture)
 from tests.orders.factories import Shop, make_article, make_shop
 from tests.support.auth import act_as
 
@@ -399,3 +402,80 @@ def test_drafts_are_listed_by_status(staff: TestClient, session: Session) -> Non
     assert [d["id"] for d in everything] == [quoted["id"], kept["id"]]
     assert [d["id"] for d in quotes] == [quoted["id"]]
     assert everything[0]["customer_name"].startswith("Camille")
+
+
+def _german_company(session: Session, vat_number: str) -> tuple[Shop, uuid.UUID, uuid.UUID]:
+    shop = make_shop(session, prices_include_tax=False)
+    mug = make_article(session, shop, price_minor=1000, units=10)
+    company = make_customer(
+        session,
+        kind="company",
+        company_name="Becher GmbH",
+        vat_number=vat_number,
+        addresses=[address(country="DE", postcode="10115", city="Berlin")],
+    )
+    session.commit()
+    return shop, mug.id, company.id
+
+
+def test_a_draft_asks_vies_and_keeps_its_proof_on_the_draft_and_the_customer(
+    staff: TestClient,
+    session: Session,
+    fake_vies: FakeVies,  # noqa: F811
+) -> None:
+    # given a German company whose VAT number VIES knows
+    shop, mug_id, company_id = _german_company(session, "DE136695976")
+
+    # when staff prepare a draft for it, then confirm it
+    draft = _draft(staff, shop, company_id, [{"variant_id": str(mug_id), "quantity": 5}])
+    order = staff.post(f"{DRAFTS}/{draft['id']}/confirm")
+
+    # then VIES was asked once (when the customer was recorded: its proof serves the draft),
+    # the supply is reverse charged, and the proof is kept
+    assert [call["vatNumber"] for call in fake_vies.calls] == ["136695976"]
+    assert draft["vat_number"] == "DE136695976"
+    assert draft["vat_scheme"] == "intra_eu_b2b"
+    assert order.json()["vat_scheme"] == "intra_eu_b2b"
+    session.expire_all()
+    customer = session.get(Customer, company_id)
+    assert customer is not None
+    assert customer.vat_check_valid is True
+    assert customer.vat_checked_at is not None
+
+
+def test_a_draft_with_a_number_vies_does_not_know_is_refused(
+    staff: TestClient,
+    session: Session,
+    fake_vies: FakeVies,  # noqa: F811
+) -> None:
+    shop, mug_id, company_id = _german_company(session, "DE136695976")
+    before = _count(session, DraftOrder)
+
+    refused = staff.post(
+        DRAFTS,
+        json={"customer_id": str(company_id), "channel_id": str(shop.channel.id),
+              "vat_number": "DE123456789",
+              "lines": [{"variant_id": str(mug_id), "quantity": 1}]},
+    )  # fmt: skip
+
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "vat_number"
+    assert _count(session, DraftOrder) == before
+
+
+def test_when_vies_cannot_answer_a_draft_pays_french_vat_and_asks_again_at_confirmation(
+    staff: TestClient,
+    session: Session,
+    fake_vies: FakeVies,  # noqa: F811
+) -> None:
+    # given a company whose country's VIES service is down, and the default policy
+    shop, mug_id, company_id = _german_company(session, "DE811907980")
+
+    draft = _draft(staff, shop, company_id, [{"variant_id": str(mug_id), "quantity": 5}])
+    order = staff.post(f"{DRAFTS}/{draft['id']}/confirm")
+
+    # then no reverse charge on VIES's silence, and VIES is asked again each time: when the
+    # customer was recorded, for the draft, when confirming
+    assert draft["vat_scheme"] != "intra_eu_b2b"
+    assert order.json()["vat_scheme"] != "intra_eu_b2b"
+    assert [call["vatNumber"] for call in fake_vies.calls] == ["811907980"] * 3

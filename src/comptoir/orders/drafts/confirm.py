@@ -18,7 +18,7 @@ from comptoir.kit.i18n import lazy_gettext as _l
 from comptoir.orders.drafts.errors import DraftStateConflict
 from comptoir.orders.drafts.models import DraftOrder
 from comptoir.orders.drafts.pricing import priced_draft, reprice
-from comptoir.orders.drafts.service import lock_draft
+from comptoir.orders.drafts.service import check_vat, lock_draft
 from comptoir.orders.models import Order
 from comptoir.orders.payments import provider_for
 from comptoir.orders.service.checkout import emit_placed, order_rows, pay_order
@@ -100,6 +100,8 @@ def confirm_draft(
     if customer.status != "active":
         raise InvalidInput(_l("The customer is no longer active."), field="customer_id")
     if draft.status == "draft":
+        if draft.vat_number and draft.vat_check_valid is None:
+            check_vat(session, draft)  # not checked yet, or VIES could not answer: ask again
         reprice(session, draft)
     provider = provider_for(draft.payment_method, production=production)
     priced = priced_draft(draft)

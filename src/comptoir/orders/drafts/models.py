@@ -66,6 +66,11 @@ class DraftOrder(IdMixin, TimestampMixin, Base):
     destination_country: Mapped[str | None] = mapped_column(String(2), default=None)
     delivery_method: Mapped[str] = mapped_column(String(16), default="shipping")
     vat_number: Mapped[str | None] = mapped_column(String(20), default=None)
+    # VIES's answer about ``vat_number`` (valid: None = VIES could not answer); all empty when
+    # VIES was not consulted, as on carts.
+    vat_checked_at: Mapped[datetime | None] = mapped_column(default=None)
+    vat_check_valid: Mapped[bool | None] = mapped_column(default=None)
+    vat_check_request_identifier: Mapped[str | None] = mapped_column(String(64), default=None)
     vat_scheme: Mapped[str] = mapped_column(String(16), default="domestic")
     # Addresses as JSON text, encrypted whole.
     billing_address: Mapped[str | None] = encrypted_column(

@@ -24,6 +24,7 @@ from comptoir.orders.vat import (
     TaxedAmount,
     VatSettings,
     VatTreatment,
+    reverse_charge_applies,
     totals_per_rate,
     vat_treatment,
 )
@@ -31,16 +32,24 @@ from comptoir.orders.vat import (
 
 def treatment_of(draft: DraftOrder) -> VatTreatment:
     """The VAT treatment of the draft's destination and VAT number (the shop's country until
-    an address is known)."""
+    an address is known): the number counts when its format is right and its VIES check
+    allows it, as at checkout."""
+    settings = VatSettings()
     number = (
         draft.vat_number
-        if draft.vat_number and customers.is_valid_vat_number(draft.vat_number)
+        if draft.vat_number
+        and customers.is_valid_vat_number(draft.vat_number)
+        and reverse_charge_applies(
+            checked=draft.vat_checked_at is not None,
+            valid=draft.vat_check_valid,
+            unavailable_policy=settings.vies_unavailable_policy,
+        )
         else None
     )
     return vat_treatment(
         draft.destination_country or HOME_COUNTRY,
         vat_number=number,
-        oss_threshold_exceeded=VatSettings().oss_threshold_exceeded,
+        oss_threshold_exceeded=settings.oss_threshold_exceeded,
     )
 
 

@@ -119,12 +119,41 @@ def _vat_number(number: str | None) -> str | None:
     return normalised
 
 
+def check_vat(session: Session, draft: DraftOrder) -> None:
+    """Ask VIES about the draft's VAT number and keep its answer on the draft (and on the
+    customer, as checkout does); the customer's own proof serves when VIES already answered
+    about that number; nothing when it has none or VIES is not configured. Raises
+    ``InvalidVatNumber`` (``vat_number``) when VIES says it is not registered."""
+    draft.vat_checked_at = draft.vat_check_valid = draft.vat_check_request_identifier = None
+    if not draft.vat_number:
+        return
+    customer = customers.get_customer(session, draft.customer_id)
+    if customer.vat_number == draft.vat_number and customer.vat_check_valid is not None:
+        # VIES already answered about the customer's number: its proof serves the draft.
+        draft.vat_checked_at = customer.vat_checked_at
+        draft.vat_check_valid = customer.vat_check_valid
+        draft.vat_check_request_identifier = customer.vat_check_request_identifier
+        return
+    check = customers.check_vat_number(draft.vat_number)
+    if check is None:
+        return
+    if check.valid is False:
+        raise InvalidVatNumber(
+            _l("VIES says this VAT number is not registered."), field="vat_number"
+        )
+    draft.vat_checked_at = check.checked_at
+    draft.vat_check_valid = check.valid
+    draft.vat_check_request_identifier = check.request_identifier
+    customers.record_vat_check(session, draft.customer_id, draft.vat_number, check)
+
+
 def create_draft(session: Session, data: DraftCreate, *, actor: str | None = None) -> DraftOrder:
     """A new draft for an active customer on an active channel, numbered in the ``DRAFT``
     series, with its lines priced. Missing addresses and VAT number come from the customer.
 
     Raises :class:`InvalidInput` (``customer_id``, ``channel_id``), ``InvalidVatNumber``
-    (``vat_number``), and what :func:`set_lines` raises; nothing is created then.
+    (``vat_number``: its format, or VIES says it is not registered), and what
+    :func:`set_lines` raises; nothing is created then.
     """
     try:
         customer = customers.active_customer(session, data.customer_id)
@@ -152,6 +181,7 @@ def create_draft(session: Session, data: DraftCreate, *, actor: str | None = Non
         created_by=actor,
     )
     _set_addresses(draft, billing, shipping)
+    check_vat(session, draft)
     session.add(draft)
     session.flush()
     set_lines(session, draft.id, data.lines)
@@ -179,7 +209,10 @@ def update_draft(session: Session, draft_id: uuid.UUID, changes: dict[str, Any])
     draft = get_draft(session, draft_id)
     _editable(draft)
     if "vat_number" in changes:
-        draft.vat_number = _vat_number(changes["vat_number"])
+        number = _vat_number(changes["vat_number"])
+        if number != draft.vat_number or draft.vat_check_valid is None:
+            draft.vat_number = number
+            check_vat(session, draft)
     for name in ("delivery_method", "payment_method"):
         if changes.get(name) is not None:
             setattr(draft, name, changes[name])
