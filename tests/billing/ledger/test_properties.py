@@ -1,9 +1,13 @@
 """Ledger invariants over any sequence of operations (hypothesis): every entry balances, the
 trial balance's debits equal its credits and each account's balance is the sum of its lines,
-refusals change nothing, numbering has no gap."""
+every lettering brings together lines of one account that cancel out, refusals change
+nothing, numbering has no gap. Operations: entries, reversals, cancellations (reversal and
+lettering with the original), customer advances used and given back, sales paid and
+lettered, lock dates, year-end closing."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -12,7 +16,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from comptoir.billing.ledger import reports, service
+from comptoir.billing.ledger import advances, reports, service
 from comptoir.billing.ledger.entries import check_lines
 from comptoir.billing.ledger.errors import (
     EntryUnbalanced,
@@ -20,7 +24,7 @@ from comptoir.billing.ledger.errors import (
     LedgerError,
     YearNotClosable,
 )
-from comptoir.billing.ledger.models import Entry, FiscalYear
+from comptoir.billing.ledger.models import Entry, EntryLine, FiscalYear
 from comptoir.billing.ledger.service import LineSpec
 from comptoir.kit.clock import FrozenClock
 from comptoir.kit.db.engine import Database
@@ -45,6 +49,8 @@ operations = st.lists(
         st.tuples(st.just("post"), st.sampled_from(JOURNALS), days, line_sets),
         st.tuples(st.just("unbalanced"), st.sampled_from(JOURNALS), days, line_sets),
         st.tuples(st.just("reverse"), st.integers(min_value=0, max_value=50), days),
+        st.tuples(st.just("cancel"), st.integers(min_value=0, max_value=50)),
+        st.tuples(st.just("advance"), amounts, days, st.integers(min_value=0, max_value=100)),
         st.tuples(st.just("sale_paid"), amounts, days),
         st.tuples(st.just("lock"), days),
         st.tuples(
@@ -139,6 +145,14 @@ def _apply(session: Session, operation: tuple[object, ...], posted: list[Entry])
             )
             posted += [sale, paid]
             service.letter(session, [sale.lines[0].id, paid.lines[1].id], on=day)
+        elif kind == "cancel" and posted:
+            original = posted[int(operation[1]) % len(posted)]  # type: ignore[call-overload]
+            was_lettered = {line.id for line in original.lines if line.lettering}
+            reversal = service.cancel_entry(session, original.id)
+            posted.append(reversal)
+            _check_cancelled(session, original, reversal, was_lettered)
+        elif kind == "advance":
+            _advance(session, int(operation[1]), int(operation[2]), int(operation[3]), posted)  # type: ignore[call-overload]
         elif kind == "lock":
             service.set_lock_date(session, START + timedelta(days=int(operation[1])))  # type: ignore[call-overload]
         elif kind == "close":
@@ -147,8 +161,74 @@ def _apply(session: Session, operation: tuple[object, ...], posted: list[Entry])
         assert snapshot(session) == before, f"{kind} was refused but changed the books"
 
 
+def _advance(session: Session, amount: int, day: int, percent: int, posted: list[Entry]) -> None:
+    """Money received before its invoice, ``percent`` of it invoiced, the rest given back."""
+    on = START + timedelta(days=day)
+    piece = f"ORD-{uuid.uuid4().hex[:8]}"
+    received = advances.post_advance(
+        session, payment_id=uuid.uuid4(), amount_minor=amount, treasury=("511500", "BQ"),
+        paid_on=on, piece_ref=piece, reference=None,
+    )  # fmt: skip
+    posted.append(received)
+    invoiced = amount * percent // 100
+    if invoiced:
+        posted.append(
+            advances.apply_advance(
+                session,
+                advance=received,
+                settlement_id=uuid.uuid4(),
+                amount_minor=invoiced,
+                on=on,
+                customers_account="411000",
+                auxiliary="CDIVERS",
+                label="Règlement",
+            )
+        )
+    if amount - invoiced:
+        posted.append(
+            advances.refund_advance(
+                session,
+                advance=received,
+                amount_minor=amount - invoiced,
+                treasury=("511500", "BQ"),
+                on=on,
+                reference=None,
+                source_id=uuid.uuid4(),
+            )
+        )
+    assert advances.advance_left(session, received) == 0
+
+
+def _check_cancelled(
+    session: Session, original: Entry, reversal: Entry, was_lettered: set[uuid.UUID]
+) -> None:
+    """A cancelled entry's lines that were lettered are now lettered with their mirror in the
+    reversal, and with nothing else: what they settled is open again."""
+    session.expire_all()
+    mirrors = {line.id for line in reversal.lines}
+    for line in original.lines:
+        if line.id not in was_lettered or reversal.reverses_entry_id != original.id:
+            continue
+        assert line.lettering is not None
+        partners = {
+            x.id
+            for x in session.scalars(select(EntryLine).where(EntryLine.lettering == line.lettering))
+        }
+        assert len(partners) == 2
+        assert (partners - {line.id}) <= mirrors
+
+
 def _check_invariants(session: Session) -> None:
     assert unbalanced_entries(session) == []
+    # every lettering code brings together lines of one account that cancel out
+    lettered: dict[str, tuple[set[str], int]] = {}
+    for line in session.scalars(select(EntryLine).where(EntryLine.lettering.is_not(None))):
+        accounts, net = lettered.get(str(line.lettering), (set(), 0))
+        lettered[str(line.lettering)] = (
+            accounts | {line.account_number},
+            net + line.debit_minor - line.credit_minor,
+        )
+    assert all(len(accounts) == 1 and net == 0 for accounts, net in lettered.values())
     for numbers in numbers_by_journal(session).values():
         assert numbers == list(range(1, len(numbers) + 1))
     for year in session.scalars(select(FiscalYear)):

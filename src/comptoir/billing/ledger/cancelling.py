@@ -21,19 +21,20 @@ def cancel_entry(session: Session, entry_id: uuid.UUID, *, actor: str | None = N
     settled are open again), the reversal is posted on the entry's own date while that period
     is open (on the first open day otherwise), and each line that was lettered is lettered with
     its mirror in the reversal. Idempotent: an entry is reversed once. Raises what
-    :func:`reverse_entry` raises."""
+    :func:`reverse_entry` raises, with nothing changed."""
     original = get_entry(session, entry_id)
-    lettered = [line for line in original.lines if line.lettering]
-    for code in sorted({line.lettering for line in lettered if line.lettering}):
-        unletter(session, code)
-    reversal = reverse_entry(
-        session, original.id, on=_reversal_date(session, original), actor=actor
-    )
-    mirrors = list(reversal.lines)
-    for line in lettered:
-        mirror = _take_mirror(mirrors, line)
-        if mirror is not None and mirror.lettering is None:
-            letter(session, [line.id, mirror.id], on=reversal.entry_date)
+    with session.begin_nested():  # a refusal by the books leaves every lettering as it was
+        lettered = [line for line in original.lines if line.lettering]
+        for code in sorted({line.lettering for line in lettered if line.lettering}):
+            unletter(session, code)
+        reversal = reverse_entry(
+            session, original.id, on=_reversal_date(session, original), actor=actor
+        )
+        mirrors = list(reversal.lines)
+        for line in lettered:
+            mirror = _take_mirror(mirrors, line)
+            if mirror is not None and mirror.lettering is None:
+                letter(session, [line.id, mirror.id], on=reversal.entry_date)
     return reversal
 
 
