@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from comptoir.billing.invoices.errors import InvalidInvoice, InvoiceStateConflict, OverCredit
 from comptoir.billing.invoices.models import Invoice, InvoiceLine
 from comptoir.billing.invoices.service.common import (
-    CREDIT_NOTE_SERIES,
     base_from_gross,
     compute_totals,
     get_invoice,
@@ -26,12 +25,12 @@ from comptoir.billing.invoices.service.common import (
 from comptoir.billing.invoices.service.credit_notes import (
     CREDITABLE_STATUSES,
     credit_notes_of,
+    draft_credit_note,
     find_credit_note,
     set_off,
 )
 from comptoir.billing.invoices.service.issuing import issue
 from comptoir.kit.i18n import lazy_gettext as _l
-from comptoir.kit.ids import uuid7
 from comptoir.kit.money import Money
 
 RateKey = tuple[str, Decimal]
@@ -110,35 +109,11 @@ def credit_amount(
         )
     shares = _spread(amount_minor, _gross_left_by_rate(session, original))
     kinds = {(line.vat_category, Decimal(line.vat_rate)): line.kind for line in original.lines}
-    note_id = uuid7()
-    note = Invoice(
-        id=note_id,
-        kind="credit_note",
-        status="draft",
-        series=CREDIT_NOTE_SERIES,
-        subject_id=note_id,
-        language=original.language,
-        currency=original.currency,
-        exchange_rate=original.exchange_rate,
-        exchange_rate_date=original.exchange_rate_date,
-        order_id=original.order_id,
-        channel_id=original.channel_id,
-        customer_id=original.customer_id,
-        original_invoice_id=original.id,
+    note = draft_credit_note(
+        original,
+        reason=reason,
         source_type=source_type,
         source_id=source_id,
-        vat_scheme=original.vat_scheme,
-        exemption_reason=original.exemption_reason,
-        buyer_name=original.buyer_name,
-        buyer_address=original.buyer_address,
-        buyer_email=original.buyer_email,
-        delivery_address=original.delivery_address,
-        buyer_country=original.buyer_country,
-        buyer_is_business=original.buyer_is_business,
-        buyer_siren=original.buyer_siren,
-        buyer_vat_number=original.buyer_vat_number,
-        buyer_reference=original.buyer_reference,
-        note=reason,
         lines=[
             _amount_line(n + 1, reason, category, rate, gross, kinds)
             for n, ((category, rate), gross) in enumerate(sorted(shares.items()))

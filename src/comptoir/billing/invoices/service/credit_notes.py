@@ -146,35 +146,18 @@ def credit_notes_of(session: Session, original_id: uuid.UUID) -> list[Invoice]:
     )
 
 
-def credit_note(
-    session: Session,
-    original_id: uuid.UUID,
+def draft_credit_note(
+    original: Invoice,
     *,
-    lines: Mapping[uuid.UUID, Decimal] | None,
     reason: str,
     source_type: str,
     source_id: uuid.UUID,
-    actor: str | None = None,
+    lines: list[InvoiceLine],
 ) -> Invoice:
-    """Issue a credit note of ``original_id``: ``lines`` maps the invoice's line ids to the
-    units credited (None: all that remains uncredited). It cites the invoice, keeps its
-    buyer, scheme and exchange rate, and is set off against what is still due on it.
-
-    Idempotent on (invoice, ``source_type``, ``source_id``). Raises
-    :class:`InvoiceNotFound`, :class:`InvoiceStateConflict` (not an issued invoice),
-    :class:`InvalidInvoice` (a line not on it), :class:`OverCredit` (more units than
-    remain uncredited); nothing changes then."""
-    existing = find_credit_note(session, original_id, source_type, source_id)
-    if existing is not None:
-        return existing
-    original = get_invoice(session, original_id)
-    if original.kind != "invoice" or original.status not in CREDITABLE_STATUSES:
-        raise InvoiceStateConflict(_l("Only an issued invoice can be credited."))
-    left = remaining(session, original)
-    wanted = _wanted(original, left, lines)
-    by_id = {line.id: line for line in original.lines}
+    """A credit note of ``original`` with ``lines``, not yet totalled nor issued: it cites the
+    invoice and keeps its buyer, VAT scheme, currency and exchange rate."""
     note_id = uuid7()
-    note = Invoice(
+    return Invoice(
         id=note_id,
         kind="credit_note",
         status="draft",
@@ -202,6 +185,42 @@ def credit_note(
         buyer_vat_number=original.buyer_vat_number,
         buyer_reference=original.buyer_reference,
         note=reason,
+        lines=lines,
+    )
+
+
+def credit_note(
+    session: Session,
+    original_id: uuid.UUID,
+    *,
+    lines: Mapping[uuid.UUID, Decimal] | None,
+    reason: str,
+    source_type: str,
+    source_id: uuid.UUID,
+    actor: str | None = None,
+) -> Invoice:
+    """Issue a credit note of ``original_id``: ``lines`` maps the invoice's line ids to the
+    units credited (None: all that remains uncredited). It cites the invoice, keeps its
+    buyer, scheme and exchange rate, and is set off against what is still due on it.
+
+    Idempotent on (invoice, ``source_type``, ``source_id``). Raises
+    :class:`InvoiceNotFound`, :class:`InvoiceStateConflict` (not an issued invoice),
+    :class:`InvalidInvoice` (a line not on it), :class:`OverCredit` (more units than
+    remain uncredited); nothing changes then."""
+    existing = find_credit_note(session, original_id, source_type, source_id)
+    if existing is not None:
+        return existing
+    original = get_invoice(session, original_id)
+    if original.kind != "invoice" or original.status not in CREDITABLE_STATUSES:
+        raise InvoiceStateConflict(_l("Only an issued invoice can be credited."))
+    left = remaining(session, original)
+    wanted = _wanted(original, left, lines)
+    by_id = {line.id: line for line in original.lines}
+    note = draft_credit_note(
+        original,
+        reason=reason,
+        source_type=source_type,
+        source_id=source_id,
         lines=[
             _credit_line(n + 1, by_id[line_id], quantity, left[line_id])
             for n, (line_id, quantity) in enumerate(
