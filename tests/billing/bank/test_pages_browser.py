@@ -7,8 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import FilePayload, Page, expect
+from playwright.sync_api import Dialog, FilePayload, Page, expect
+from sqlalchemy import select
 
+from comptoir.billing.bank import service
+from comptoir.billing.bank.models import BankLine
+from comptoir.billing.ledger.models import Entry
 from comptoir.kit.db.engine import Database
 from tests.billing.bank.factories import make_account
 from tests.support.live_server import LiveServer
@@ -43,3 +47,40 @@ def test_importing_a_statement_then_reconciling(
     page.screenshot(path="/tmp/bank-reconcile-1280.png", full_page=True)
     page.get_by_role("link", name="VIR SEPA RECU DE DUPONT JEAN").click()
     expect(page.locator("#bank-line")).to_contain_text("DUPONT JEAN")
+
+
+def test_undoing_a_match_made_by_mistake(
+    page: Page, live_server: LiveServer, committed_db: Database
+) -> None:
+    # given the March statement imported, one line matched on its own
+    with committed_db.transaction() as session:
+        account = make_account(session, label="Compte BNP")
+        service.import_statement(
+            session, account.id, file_name="mars.xml",
+            content=(FIXTURES / "camt053_001_02.xml").read_bytes(),
+        )  # fmt: skip
+        matched = session.scalars(select(BankLine).where(BankLine.status == "matched")).one()
+        line_id = matched.id
+    dialogs: list[str] = []
+
+    def accept(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", accept)
+
+    # when the accountant opens it and undoes the match
+    page.goto(live_server.at(f"/admin/billing/bank/lines/{line_id}"))
+    page.get_by_role("button", name="Annuler le rapprochement").click()
+
+    # then she was warned, the line is back with those to reconcile, its entries reversed
+    assert dialogs == ["Les écritures de ce rapprochement seront extournées dans le grand livre."]
+    expect(page.locator("#flash")).to_contain_text(
+        "La ligne est de retour parmi les lignes à rapprocher."
+    )
+    with committed_db.transaction(readonly=True) as session:
+        line = session.get(BankLine, line_id)
+        assert line is not None
+        assert line.status == "unmatched"
+        reversals = session.scalars(select(Entry).where(Entry.purpose == "reversal")).all()
+        assert len(reversals) == 1
