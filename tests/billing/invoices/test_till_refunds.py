@@ -71,3 +71,47 @@ def test_a_till_sale_returned_at_the_counter_is_refunded_there_and_credited(
     assert paid_back.amount_minor == 1200
     moved = session.scalars(select(EntryLine).where(EntryLine.account_number == treasury)).all()
     assert sorted((x.debit_minor, x.credit_minor) for x in moved) == [(0, 1200), (3600, 0)]
+
+
+def test_the_till_takes_a_sale_back_in_one_call(
+    api: TestClient, db: Database, session: Session
+) -> None:
+    # given 3 mugs sold at the till for 36.00 in cash, invoiced
+    make_seller(session)
+    till = make_till(session)
+    _, token = staff_token(api, session, location_ids=[till.store_id])
+    sold = api.post(SALES, json=sale(till), headers=till.headers(token))
+    assert sold.status_code == 201, sold.text
+    receipt = sold.json()
+    session.commit()
+    relay(db)
+    url = f"{SALES}/{receipt['id']}/returns"
+    line_id = receipt["lines"][0]["id"]
+
+    # when the till asks for more than was sold, then takes back one mug to the shelf and
+    # one broken one
+    over = api.post(
+        url,
+        json={"lines": [{"line_id": line_id, "quantity": 4, "reason": "changed_mind"}]},
+        headers=till.headers(token),
+    )
+    taken = api.post(
+        url,
+        json={"lines": [{"line_id": line_id, "quantity": 2, "reason": "damaged",
+                         "outcome": "scrap"}]},
+        headers=till.headers(token),
+    )  # fmt: skip
+    session.commit()
+    relay(db)
+
+    # then the first changes nothing, the second is refunded in cash and credited
+    assert over.status_code == 422, over.text
+    assert taken.status_code == 201, taken.text
+    rma = taken.json()
+    assert rma["status"] == "refunded"
+    assert rma["refund"]["minor_units"] == 2400
+    assert [line["outcome"] for line in rma["lines"]] == ["scrap"]
+    [note] = invoices_of(session, uuid.UUID(receipt["id"]), kind="credit_note")
+    assert (note.total_gross_minor, note.status) == (2400, "paid")
+    cash = session.scalars(select(EntryLine).where(EntryLine.account_number == "530000")).all()
+    assert sorted((x.debit_minor, x.credit_minor) for x in cash) == [(0, 2400), (3600, 0)]

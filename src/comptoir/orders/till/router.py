@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Request, status
 from sqlalchemy.orm import Session
 
 from comptoir.kit.errors import Forbidden, problem_responses
@@ -15,8 +15,11 @@ from comptoir.kit.http.transaction import DbSession
 from comptoir.kit.i18n import lazy_gettext as _l
 from comptoir.kit.money import Money, MoneyOut
 from comptoir.orders import service as orders
+from comptoir.orders.returns.router import return_out
+from comptoir.orders.returns.schemas import ReturnOut
 from comptoir.orders.till import service
-from comptoir.orders.till.schemas import TillSaleCreate, TillSaleOut
+from comptoir.orders.till.returns import return_at_till
+from comptoir.orders.till.schemas import TillReturnCreate, TillSaleCreate, TillSaleOut
 
 router = APIRouter(prefix="/till", tags=["store"])
 
@@ -87,3 +90,36 @@ def get_sale(session: DbSession, principal: Caller, order_id: uuid.UUID) -> Till
         allowed_locations=principal.location_ids,
     )
     return _receipt(session, receipt)
+
+
+@router.post(
+    "/sales/{order_id}/returns",
+    dependencies=TILL,
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReturnOut,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def create_return(
+    request: Request,
+    session: DbSession,
+    principal: Caller,
+    order_id: uuid.UUID,
+    body: TillReturnCreate,
+) -> ReturnOut:
+    """Take back units of a till sale at the counter, all or nothing: the return is opened,
+    received, decided (``outcome`` ``restock``: back in the store's stock; ``scrap``: written
+    off) and refunded at once the way it was paid (cash from the drawer, the card terminal;
+    ``refund.issued``), then invoicing credits the units. 404 for anything but a till sale of
+    this channel in a store the staff member may see; 422 naming the field for more units
+    than were sold. Send an ``Idempotency-Key`` to retry safely."""
+    rma = return_at_till(
+        session,
+        order_id,
+        body.lines,
+        channel_id=_channel_id(principal),
+        allowed_locations=principal.location_ids,
+        note=body.note,
+        production=request.app.state.settings.environment == "production",
+        actor=f"{principal.kind}:{principal.id}",
+    )
+    return return_out(rma)

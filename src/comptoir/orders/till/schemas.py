@@ -8,6 +8,7 @@ from typing import Annotated, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from comptoir.kit.money import MoneyOut
+from comptoir.orders.returns.schemas import LineOutcome, ReturnReason
 from comptoir.orders.schemas import Email, OrderOut
 
 MAX_LINES: Final = 200
@@ -74,3 +75,25 @@ class TillSaleOut(OrderOut):
     cashier_id: uuid.UUID | None
     tendered: MoneyOut
     change: MoneyOut
+
+
+class TillReturnLine(BaseModel):
+    """Units of a line of the sale brought back, and what becomes of them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    line_id: uuid.UUID
+    quantity: int = Field(ge=1)
+    reason: ReturnReason
+    comment: str | None = Field(default=None, max_length=2000)
+    outcome: LineOutcome = Field(
+        default="restock",
+        description="restock: back on the store's shelf; scrap: written off (damaged).",
+    )
+
+
+class TillReturnCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    lines: list[TillReturnLine] = Field(min_length=1)
+    note: str | None = Field(default=None, max_length=2000)
