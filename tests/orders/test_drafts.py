@@ -420,6 +420,7 @@ def _german_company(session: Session, vat_number: str) -> tuple[Shop, uuid.UUID,
 
 def test_a_draft_asks_vies_and_keeps_its_proof_on_the_draft_and_the_customer(
     staff: TestClient,
+    client: TestClient,
     session: Session,
     fake_vies: FakeVies,  # noqa: F811
 ) -> None:
@@ -441,6 +442,11 @@ def test_a_draft_asks_vies_and_keeps_its_proof_on_the_draft_and_the_customer(
     assert customer is not None
     assert customer.vat_check_valid is True
     assert customer.vat_checked_at is not None
+    # and the order's page shows the treatment with its proof
+    page = client.get(f"/admin/orders/{order.json()['id']}")
+    treatment = page.text.split('id="order-vat-scheme">', 1)[1].split("</dd>", 1)[0]
+    assert "Livraison intracommunautaire, autoliquidation — DE136695976" in treatment
+    assert "enregistré dans VIES le" in treatment
 
 
 def test_a_draft_with_a_number_vies_does_not_know_is_refused(

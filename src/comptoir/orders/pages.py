@@ -13,6 +13,7 @@ from typing import Annotated, Final
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.backoffice.nav import SECTION_SALES, NavItem, register
@@ -213,6 +214,34 @@ def _order_or_404(session: Session, order_id: str, request: Request) -> Order:
         raise NotFound() from None
 
 
+VAT_SCHEMES: Final = {
+    "domestic": _l("French VAT"),
+    "oss": _l("VAT of the buyer's country (one-stop shop)"),
+    "intra_eu_b2b": _l("Intra-EU supply, reverse charge"),
+    "export": _l("Export outside the EU, exempt"),
+}
+
+
+def vat_proof(session: Session, order: Order) -> dict[str, object] | None:
+    """VIES's answer about the order's VAT number, kept on the cart or the draft it came
+    from: the proof an accountant keeps for a reverse-charged sale."""
+    from comptoir.orders.drafts.models import DraftOrder
+    from comptoir.orders.models import Cart
+
+    if not order.vat_number:
+        return None
+    source: Cart | DraftOrder | None = session.get(Cart, order.cart_id) if order.cart_id else None
+    if source is None:
+        source = session.scalar(select(DraftOrder).where(DraftOrder.order_id == order.id))
+    if source is None or source.vat_checked_at is None:
+        return None
+    return {
+        "checked_at": source.vat_checked_at,
+        "valid": source.vat_check_valid,
+        "request_identifier": source.vat_check_request_identifier,
+    }
+
+
 def _render_order(
     request: Request,
     session: Session,
@@ -243,6 +272,8 @@ def _render_order(
         fulfilment=fulfilment_view(session, order),
         sourcing=sourcing_view(session, order),
         order_returns=returns_of_order(session, order.id),
+        vat_schemes=VAT_SCHEMES,
+        vies=vat_proof(session, order),
         error=error,
         line_errors=line_errors or {},
         line_values=line_values or {},
