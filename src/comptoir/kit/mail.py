@@ -36,10 +36,15 @@ def build_message(settings: Settings, mail: Mail) -> EmailMessage:
 
 
 def send_mail(settings: Settings, mail: Mail) -> None:
-    """Hand ``mail`` to the SMTP server (TLS, STARTTLS or plain, with login when a user name
-    is set). Raises ``smtplib.SMTPException`` or ``OSError`` when it cannot be delivered to the
-    server; the caller's job then fails and is retried."""
-    message = build_message(settings, mail)
+    """Hand ``mail`` to the SMTP server; see :func:`deliver`."""
+    deliver(settings, build_message(settings, mail))
+
+
+def deliver(settings: Settings, message: EmailMessage) -> None:
+    """Hand a ready MIME message (plain text, or with attachments) to the SMTP server (TLS,
+    STARTTLS or plain, with login when a user name is set). Raises ``smtplib.SMTPException``
+    or ``OSError`` when it cannot be delivered to the server; the caller's job then fails and
+    is retried."""
     timeout = settings.smtp_timeout_seconds
     context = ssl.create_default_context()
     smtp: smtplib.SMTP

@@ -30,7 +30,7 @@ PEOPLE = [
 
 
 @pytest.fixture
-def test_tables(committed_db: Database) -> Iterator[Database]:
+def encrypted_tables(committed_db: Database) -> Iterator[Database]:
     with committed_db.engine.begin() as connection:
         create_test_tables(connection)
     try:
@@ -64,21 +64,21 @@ def _forms(value: str) -> list[bytes]:
 
 
 @pytest.mark.committed
-def test_no_personal_value_or_key_is_stored_in_clear(test_tables: Database) -> None:
+def test_no_personal_value_or_key_is_stored_in_clear(encrypted_tables: Database) -> None:
     # given people with addresses written through the ORM and committed
     keyring = current_keyring()
     assert isinstance(keyring, LocalKeyring)
-    with test_tables.transaction() as session:
+    with encrypted_tables.transaction() as session:
         audit_session(session, AuditActor.system("at-rest test"))
         for name, email, phone, street in PEOPLE:
             person = Person(name=name, email=email, phone=phone, nickname=CANARY)
             session.add(person)
             session.add(Address(person_id=person.id, street=street))
-    with test_tables.transaction() as session:
+    with encrypted_tables.transaction() as session:
         subjects = session.scalars(select(CryptoDataKey.subject_id)).all()
         data_keys = [data_key_for_reading(session, "test_person", s, 1) for s in subjects]
     # when the database is read as a file or a dump
-    stored = _database_bytes(test_tables.engine)
+    stored = _database_bytes(encrypted_tables.engine)
     # then the clear column is seen (the check can see), and nothing personal nor any key
     assert CANARY.encode() in stored
     assert b"at-rest test" in stored  # the audit trail recorded the writes

@@ -328,6 +328,11 @@ def line_page(
     )
 
 
+def _actor(request: Request) -> str | None:
+    """The name of the staff member deciding, for the match's record."""
+    return getattr(getattr(request.state, "principal", None), "display_name", None)
+
+
 def _line_or_404(session: DbSession, line_id: uuid.UUID) -> BankLine:
     return service.get_line(session, line_id)
 
@@ -363,7 +368,7 @@ def _decision_failed(
 
 @router.post("/billing/bank/matches/{match_id}/confirm", response_model=None, dependencies=POST)
 def confirm_match(request: Request, session: DbSession, match_id: uuid.UUID) -> Response:
-    actor = getattr(getattr(request.state, "principal", None), "display_name", None)
+    actor = _actor(request)
     try:
         with session.begin_nested():
             line = service.confirm_match(session, match_id, actor=actor)
@@ -374,7 +379,7 @@ def confirm_match(request: Request, session: DbSession, match_id: uuid.UUID) -> 
 
 @router.post("/billing/bank/matches/{match_id}/reject", response_model=None, dependencies=POST)
 def reject_match(request: Request, session: DbSession, match_id: uuid.UUID) -> Response:
-    actor = getattr(getattr(request.state, "principal", None), "display_name", None)
+    actor = _actor(request)
     try:
         with session.begin_nested():
             line = service.reject_match(session, match_id, actor=actor)
@@ -400,7 +405,7 @@ def manual_match(
     target: Annotated[str, Form()],
 ) -> Response:
     """Match by hand: ``target`` is ``type:key`` from the search results."""
-    actor = getattr(getattr(request.state, "principal", None), "display_name", None)
+    actor = _actor(request)
     target_type, _, target_key = target.partition(":")
     try:
         with session.begin_nested():
@@ -419,7 +424,7 @@ def ignore_line(
     line_id: uuid.UUID,
     note: Annotated[str, Form()] = "",
 ) -> Response:
-    actor = getattr(getattr(request.state, "principal", None), "display_name", None)
+    actor = _actor(request)
     try:
         with session.begin_nested():
             line = service.ignore_line(session, line_id, note=note, actor=actor)
@@ -431,7 +436,7 @@ def ignore_line(
 @router.post("/billing/bank/lines/{line_id}/reopen", response_model=None, dependencies=POST)
 def reopen_line(request: Request, session: DbSession, line_id: uuid.UUID) -> Response:
     """Undo a match made by mistake (or put a set-aside line back)."""
-    actor = getattr(getattr(request.state, "principal", None), "display_name", None)
+    actor = _actor(request)
     try:
         with session.begin_nested():
             line = service.reopen_line(session, line_id, actor=actor)

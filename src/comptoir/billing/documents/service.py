@@ -7,10 +7,7 @@ server that is down makes the job fail and retry.
 
 from __future__ import annotations
 
-import smtplib
-import ssl
 import uuid
-from email.message import EmailMessage
 from typing import Any, Final
 
 from sqlalchemy import select
@@ -24,8 +21,8 @@ from comptoir.kit.i18n import gettext as _
 from comptoir.kit.i18n import lazy_gettext as _l
 from comptoir.kit.i18n import use_locale
 from comptoir.kit.jobs import enqueue, task
-from comptoir.kit.mail import Mail, build_message
-from comptoir.kit.settings import Settings, get_settings
+from comptoir.kit.mail import Mail, build_message, deliver
+from comptoir.kit.settings import get_settings
 
 SEND_TASK: Final = "billing.send_invoice"
 
@@ -111,23 +108,3 @@ def send_invoice_email(session: Session, payload: dict[str, Any]) -> None:
     deliver(settings, message)
     invoice.sent_at = clock.now()
     session.flush()
-
-
-def deliver(settings: Settings, message: EmailMessage) -> None:
-    """Hand a ready MIME message (one with attachments) to the SMTP server, as
-    :func:`comptoir.kit.mail.send_mail` does for plain-text ones."""
-    timeout = settings.smtp_timeout_seconds
-    context = ssl.create_default_context()
-    smtp: smtplib.SMTP
-    if settings.smtp_security == "tls":
-        smtp = smtplib.SMTP_SSL(
-            settings.smtp_host, settings.smtp_port, timeout=timeout, context=context
-        )
-    else:
-        smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=timeout)
-    with smtp:
-        if settings.smtp_security == "starttls":
-            smtp.starttls(context=context)
-        if settings.smtp_username:
-            smtp.login(settings.smtp_username, settings.smtp_password)
-        smtp.send_message(message)

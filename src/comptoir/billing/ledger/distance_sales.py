@@ -68,25 +68,25 @@ def distance_sales(session: Session, on: date) -> DistanceSales:
 
 
 def _year_total(session: Session, year: int) -> int:
-    invoices = session.scalars(
-        select(Invoice)
-        .where(
-            Invoice.kind.in_(("invoice", "credit_note")),
-            Invoice.status.in_(ISSUED),
-            Invoice.buyer_is_business.is_(False),
-            extract("year", Invoice.issue_date) == year,
+    invoices = list(
+        session.scalars(
+            select(Invoice)
+            .where(
+                Invoice.kind.in_(("invoice", "credit_note")),
+                Invoice.status.in_(ISSUED),
+                Invoice.buyer_is_business.is_(False),
+                extract("year", Invoice.issue_date) == year,
+            )
+            .options(selectinload(Invoice.lines))
         )
-        .options(selectinload(Invoice.lines))
+    )
+    destinations = orders.destinations_of(
+        session, (i.order_id for i in invoices if i.order_id is not None)
     )
     total = 0
-    destinations: dict[object, str | None] = {}
     for invoice in invoices:
-        country = invoice.buyer_country
-        if invoice.order_id is not None:
-            if invoice.order_id not in destinations:
-                order = orders.get_order(session, invoice.order_id)
-                destinations[invoice.order_id] = order.destination_country
-            country = destinations[invoice.order_id] or country
+        country = destinations.get(invoice.order_id) if invoice.order_id else None
+        country = country or invoice.buyer_country
         if country == SHOP_COUNTRY or country not in EU_MEMBER_STATES:
             continue
         net = sum(line.net_minor for line in invoice.lines if line.kind in COUNTED_KINDS)

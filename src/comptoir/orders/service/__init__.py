@@ -17,6 +17,7 @@ from comptoir.orders.service.customers import ReassignedRecords, reassign_custom
 from comptoir.orders.service.listing import OrderListFacts, list_facts
 from comptoir.orders.service.orders import (
     cancel_order,
+    destinations_of,
     get_order,
     list_orders,
     mark_paid,
@@ -41,6 +42,7 @@ __all__ = [
     "change_line",
     "checkout",
     "create_cart",
+    "destinations_of",
     "get_cart",
     "get_order",
     "list_facts",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -164,6 +164,15 @@ def orders_of_customers(
     )
     count = session.scalar(select(func.count()).select_from(Order).where(mine))
     return list(orders), int(count or 0)
+
+
+def destinations_of(session: Session, order_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The destination country of each of these orders, in one query."""
+    wanted = list(set(order_ids))
+    if not wanted:
+        return {}
+    rows = session.execute(select(Order.id, Order.destination_country).where(Order.id.in_(wanted)))
+    return {order_id: str(country) for order_id, country in rows}
 
 
 def timeline(session: Session, order_id: uuid.UUID) -> list[OrderEvent]:
